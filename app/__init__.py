@@ -1,0 +1,1 @@
+"""Answering: prompts, LLM backends, citations, the consistency check, the API and the CLI."""

@@ -1,0 +1,140 @@
+"""The answer pipeline: retrieve → pack passages → generate → validate citations → check sentences."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.citations import Citation, answer_sentences, resolve_citations
+from app.consistency import ConsistencyResult, check_answer
+from app.llm import LLM, Message
+from app.prompt import Passage, build_messages, refusal_for, select_passages
+from app.settings import AppSettings, get_settings
+from retrieval.search import HybridSearcher
+from retrieval.store.base import SearchFilter
+
+
+class InvalidQuestion(ValueError):
+    pass
+
+
+class UnknownKnowledgeBase(LookupError):
+    pass
+
+
+@dataclass
+class Timings:
+    retrieve_ms: float = 0.0
+    generate_ms: float = 0.0
+    check_ms: float = 0.0
+    first_token_ms: float | None = None
+
+
+@dataclass
+class AnswerResult:
+    question: str
+    answer: str
+    citations: list[Citation]
+    consistency: ConsistencyResult
+    passages: list[Passage]
+    refused: bool
+    timings: Timings = field(default_factory=Timings)
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+class Answerer:
+    def __init__(
+        self, searcher: HybridSearcher, llm: LLM, settings: AppSettings | None = None
+    ) -> None:
+        self.searcher = searcher
+        self.llm = llm
+        self.settings = settings or get_settings()
+
+    def validate(self, question: str, search_filter: SearchFilter) -> str:
+        question = question.strip()
+        if not question:
+            raise InvalidQuestion("질문이 비어 있습니다.")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestion(
+                f"질문이 너무 깁니다 ({len(question):,}자). "
+                f"{self.settings.max_question_chars:,}자 이내로 줄여 주세요."
+            )
+        for kb in search_filter.knowledge_bases or []:
+            if self.searcher.store.count(SearchFilter(knowledge_bases=[kb])) == 0:
+                raise UnknownKnowledgeBase(f"알 수 없는 지식베이스입니다: {kb}")
+        return question
+
+    def retrieve(self, question: str, search_filter: SearchFilter) -> tuple[list[Passage], bool]:
+        """Passages for the prompt, and whether anything relevant enough was found."""
+        result = self.searcher.search(question, search_filter, limit=self.settings.retrieve_k)
+        hits = [(hit.id, hit.payload) for hit in result.hits]
+        passages = select_passages(hits, self.llm.count_tokens, self.settings.context_tokens)
+        relevant = bool(passages) and result.best_dense_score >= self.settings.min_relevance
+        return passages, relevant
+
+    def stream(
+        self,
+        question: str,
+        search_filter: SearchFilter,
+        history: Sequence[Message] = (),
+    ) -> Iterator[str | AnswerResult]:
+        """Answer text pieces as generated, then the finished AnswerResult."""
+        timings = Timings()
+        start = time.perf_counter()
+        question = self.validate(question, search_filter)
+        passages, relevant = self.retrieve(question, search_filter)
+        timings.retrieve_ms = _ms(start)
+        if not relevant:
+            refusal = refusal_for(question)
+            yield refusal
+            yield AnswerResult(
+                question, refusal, [], check_answer(refusal, []), passages, True, timings
+            )
+            return
+        start = time.perf_counter()
+        pieces: list[str] = []
+        for piece in self.llm.stream(
+            build_messages(question, passages, history), self.settings.llm_max_tokens
+        ):
+            if timings.first_token_ms is None:
+                timings.first_token_ms = _ms(start)
+            pieces.append(piece)
+            yield piece
+        timings.generate_ms = _ms(start)
+        yield self._finish(question, "".join(pieces), passages, timings)
+
+    def answer(
+        self, question: str, search_filter: SearchFilter, history: Sequence[Message] = ()
+    ) -> AnswerResult:
+        final: Any = None
+        for item in self.stream(question, search_filter, history):
+            final = item
+        assert isinstance(final, AnswerResult)
+        return final
+
+    def _finish(
+        self, question: str, raw: str, passages: list[Passage], timings: Timings
+    ) -> AnswerResult:
+        start = time.perf_counter()
+        text, citations = resolve_citations(raw.strip(), passages)
+        consistency = check_answer(text, passages, self.settings.consistency_threshold)
+        refused = not citations and consistency.score is None
+        if self.settings.unsupported_policy == "withhold" and consistency.unsupported:
+            text = _withhold(text, consistency)
+        timings.check_ms = _ms(start)
+        if refused:
+            text = refusal_for(question)
+        return AnswerResult(question, text, citations, consistency, passages, refused, timings)
+
+
+def _withhold(text: str, consistency: ConsistencyResult) -> str:
+    sentences = zip(answer_sentences(text), consistency.sentences, strict=True)
+    kept = [raw for raw, check in sentences if check.label != "unsupported"]
+    hidden = len(consistency.unsupported)
+    note = f"(근거 문서로 확인되지 않은 문장 {hidden}개를 표시하지 않았습니다.)"
+    return " ".join([*kept, note]).strip()

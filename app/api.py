@@ -1,0 +1,197 @@
+"""FastAPI service: ask (JSON or server-sent events), search, upload-and-ingest, health."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from app.answer import AnswerResult, InvalidQuestion, UnknownKnowledgeBase
+from app.llm import LLMBusy
+from app.prompt import Passage
+from app.schemas import (
+    AskRequest,
+    AskResponse,
+    SearchRequest,
+    SearchResponse,
+    ask_response,
+    passage_out,
+)
+from app.services import Services
+from ingest.index import FileOutcome
+from retrieval.store.base import SearchFilter
+
+RETRY_AFTER_S = 10
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+def _filter(request: AskRequest) -> SearchFilter:
+    return SearchFilter(
+        knowledge_bases=[request.knowledge_base] if request.knowledge_base else None,
+        acl_groups=request.groups,
+    )
+
+
+def create_app(services: Services | None = None) -> FastAPI:
+    services = services or Services()
+    api = FastAPI(title="kdocqa", version="0.1.0", description="사내 문서 질의응답 API")
+
+    @api.exception_handler(ApiError)
+    def _api_error(_: Request, error: ApiError) -> JSONResponse:
+        response = _error(error.status, error.code, error.message)
+        response.headers.update(error.headers or {})
+        return response
+
+    @api.exception_handler(RequestValidationError)
+    def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]}
+            for e in error.errors()
+        ]
+        return _error(422, "validation_error", "요청 형식이 올바르지 않습니다.", details=details)
+
+    def run_answer(request: AskRequest) -> Iterator[str | AnswerResult]:
+        try:
+            services.answerer.validate(request.question, _filter(request))
+        except InvalidQuestion as error:
+            raise ApiError(422, "invalid_question", str(error)) from error
+        except UnknownKnowledgeBase as error:
+            raise ApiError(404, "unknown_knowledge_base", str(error)) from error
+        return services.answerer.stream(request.question, _filter(request))
+
+    @api.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "chunks": services.store.count(),
+            "embedder": services.embedder.name,
+        }
+
+    @api.post("/v1/ask", response_model=AskResponse)
+    def ask(request: AskRequest) -> AskResponse:
+        try:
+            final: Any = None
+            for item in run_answer(request):
+                final = item
+        except LLMBusy as error:
+            raise ApiError(
+                503,
+                "busy",
+                "요청이 많아 잠시 후 다시 시도해 주세요.",
+                {"Retry-After": str(RETRY_AFTER_S)},
+            ) from error
+        return ask_response(final)
+
+    @api.post("/v1/ask/stream")
+    def ask_stream(request: AskRequest) -> StreamingResponse:
+        stream = run_answer(request)
+
+        def events() -> Iterator[str]:
+            try:
+                for item in stream:
+                    if isinstance(item, AnswerResult):
+                        body = ask_response(item).model_dump()
+                        yield f"event: answer\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
+                    else:
+                        yield f"event: token\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
+            except LLMBusy:
+                error = {"code": "busy", "message": "요청이 많아 잠시 후 다시 시도해 주세요."}
+                yield f"event: error\ndata: {json.dumps(error, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @api.post("/v1/search", response_model=SearchResponse)
+    def search(request: SearchRequest) -> SearchResponse:
+        try:
+            question = services.answerer.validate(request.question, _filter(request))
+        except InvalidQuestion as error:
+            raise ApiError(422, "invalid_question", str(error)) from error
+        except UnknownKnowledgeBase as error:
+            raise ApiError(404, "unknown_knowledge_base", str(error)) from error
+        result = services.searcher.search(
+            question, _filter(request), limit=request.top_k, mode=request.mode
+        )
+        return SearchResponse(
+            results=[
+                passage_out(
+                    Passage(n, hit.id, str(hit.payload.get("text", "")), hit.payload), hit.score
+                )
+                for n, hit in enumerate(result.hits, 1)
+            ]
+        )
+
+    @api.post("/v1/documents")
+    def upload(
+        file: Annotated[UploadFile, File()],
+        knowledge_base: Annotated[str, Form()] = "default",
+        groups: Annotated[str, Form(description="Comma-separated access groups.")] = "*",
+    ) -> dict[str, Any]:
+        limit = int(services.indexer.settings.max_file_mb * 1_048_576)
+        name = unicodedata.normalize("NFC", Path(file.filename or "upload").name)
+        if not name or name.startswith("."):
+            raise ApiError(422, "invalid_file_name", "파일 이름이 올바르지 않습니다.")
+        folder = services.retrieval.data_dir / "uploads" / knowledge_base
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
+            copied = _copy_limited(file, tmp, limit)
+        if copied > limit:
+            Path(tmp.name).unlink()
+            raise ApiError(413, "too_large", f"파일이 너무 큽니다 (최대 {limit // 1_048_576} MB).")
+        staged = folder / f".staged-{name}"
+        Path(tmp.name).replace(staged)
+        outcome = _ingest_upload(services, staged, folder / name, knowledge_base, groups)
+        if outcome.status == "failed" or outcome.reason:
+            status = 415 if outcome.reason == "unsupported_type" else 422
+            raise ApiError(status, outcome.reason or "failed", outcome.message)
+        return {"file": name, "status": outcome.status, "chunks": outcome.chunks}
+
+    return api
+
+
+def _copy_limited(upload: UploadFile, out: Any, limit: int) -> int:
+    copied = 0
+    while block := upload.file.read(1 << 20):
+        copied += len(block)
+        if copied > limit:
+            return copied
+        out.write(block)
+    return copied
+
+
+def _ingest_upload(
+    services: Services, staged: Path, target: Path, knowledge_base: str, groups: str
+) -> FileOutcome:
+    """Index under the final name only when parsing succeeded; otherwise nothing changes."""
+    acl = [g.strip() for g in groups.split(",") if g.strip()]
+    with services.ingest_lock:
+        backup = target.with_name(f".previous-{target.name}")
+        if target.exists():
+            shutil.copy2(target, backup)
+        staged.replace(target)
+        report = services.indexer.ingest(target, knowledge_base, acl)
+        outcome = report.outcomes[0]
+        if outcome.status in ("failed", "skipped"):
+            if backup.exists():
+                backup.replace(target)
+            else:
+                target.unlink()
+        elif backup.exists():
+            backup.unlink()
+    return outcome

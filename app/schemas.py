@@ -1,0 +1,104 @@
+"""The REST API's request and response bodies (also what `kdocqa ask --json` prints)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.answer import AnswerResult
+from app.prompt import Passage
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="질문 (Korean or English).")
+    knowledge_base: str | None = Field(default=None, description="Restrict to one knowledge base.")
+    groups: list[str] | None = Field(
+        default=None,
+        description="Caller's access groups, set by the trusted gateway; None = unrestricted.",
+    )
+    top_k: int | None = Field(default=None, ge=1, le=50)
+
+
+class SearchRequest(AskRequest):
+    mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
+
+
+class CitationOut(BaseModel):
+    number: int
+    document: str
+    document_id: str
+    source_uri: str
+    page: int | None
+    section: str
+    snippet: str
+    chunk_id: str
+
+
+class SentenceOut(BaseModel):
+    text: str
+    label: Literal["supported", "unsupported", "no_claim"]
+    score: float
+    citations: list[int]
+    reasons: list[str]
+
+
+class ConsistencyOut(BaseModel):
+    score: float | None
+    sentences: list[SentenceOut]
+
+
+class TimingsOut(BaseModel):
+    retrieve_ms: float
+    generate_ms: float
+    check_ms: float
+    first_token_ms: float | None = None
+
+
+class PassageOut(BaseModel):
+    number: int
+    chunk_id: str
+    document: str
+    page: int | None
+    section: str
+    text: str
+    score: float | None = None
+
+
+class AskResponse(BaseModel):
+    answer: str
+    refused: bool
+    citations: list[CitationOut]
+    consistency: ConsistencyOut
+    passages: list[PassageOut]
+    timings: TimingsOut
+
+
+class SearchResponse(BaseModel):
+    results: list[PassageOut]
+
+
+def passage_out(passage: Passage, score: float | None = None) -> PassageOut:
+    return PassageOut(
+        number=passage.number,
+        chunk_id=passage.chunk_id,
+        document=passage.document,
+        page=passage.payload.get("page"),
+        section=str(passage.payload.get("section", "")),
+        text=passage.text,
+        score=score,
+    )
+
+
+def ask_response(result: AnswerResult) -> AskResponse:
+    return AskResponse(
+        answer=result.answer,
+        refused=result.refused,
+        citations=[CitationOut(**vars(c)) for c in result.citations],
+        consistency=ConsistencyOut(
+            score=result.consistency.score,
+            sentences=[SentenceOut(**vars(s)) for s in result.consistency.sentences],
+        ),
+        passages=[passage_out(p) for p in result.passages],
+        timings=TimingsOut(**vars(result.timings)),
+    )

@@ -1,0 +1,63 @@
+"""Process-wide wiring: one store, one embedder, one LLM, shared by the API, the CLI and eval.
+
+In embedded mode one process owns the Qdrant Edge store, so ingestion started through the API
+runs inside the API process and shares these objects.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from app.answer import Answerer
+from app.llm import LLM, create_llm
+from app.settings import AppSettings
+from app.settings import get_settings as get_app_settings
+from ingest.index import Indexer
+from ingest.settings import IngestSettings
+from ingest.settings import get_settings as get_ingest_settings
+from retrieval.embedding import Embedder, load_embedder
+from retrieval.search import HybridSearcher
+from retrieval.settings import RetrievalSettings
+from retrieval.settings import get_settings as get_retrieval_settings
+from retrieval.store.base import ChunkStore
+from retrieval.store.factory import open_store
+
+
+@dataclass
+class Services:
+    retrieval: RetrievalSettings = field(default_factory=get_retrieval_settings)
+    app: AppSettings = field(default_factory=get_app_settings)
+    ingest: IngestSettings = field(default_factory=get_ingest_settings)
+    ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return load_embedder(self.retrieval)
+
+    @cached_property
+    def store(self) -> ChunkStore:
+        store = open_store(self.retrieval)
+        store.ensure_collection(self.embedder.dim)
+        return store
+
+    @cached_property
+    def searcher(self) -> HybridSearcher:
+        return HybridSearcher(self.store, self.embedder, self.retrieval)
+
+    @cached_property
+    def llm(self) -> LLM:
+        return create_llm(self.app, self.retrieval.models_dir)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        return Answerer(self.searcher, self.llm, self.app)
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        return Indexer(self.store, self.embedder, self.ingest, self.retrieval)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()

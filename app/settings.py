@@ -1,0 +1,54 @@
+"""Answering and serving configuration."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KDOCQA_", extra="ignore")
+
+    llm_model: str = Field(
+        default="qwen2.5-coder-1.5b",
+        description="An offline model name ('qwen2.5-coder-1.5b', 'qwen2.5-coder-0.5b', provisioned "
+        "by `kdocqa models`) or a path to a GGUF file.",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible server (llama.cpp server, vLLM); replaces the in-process model.",
+    )
+    llm_api_key: str = "not-needed"
+    llm_remote_model: str = "default"
+    llm_context: int = 4096
+    llm_threads: int | None = None
+    llm_gpu_layers: int = Field(
+        default=-1, description="-1 offloads every layer when CUDA is present."
+    )
+    llm_max_tokens: int = 384
+    llm_temperature: float = 0.1
+    llm_timeout_s: float = 120.0
+    llm_queue_size: int = Field(default=8, description="Waiting requests before 503 + Retry-After.")
+    context_tokens: int = Field(
+        default=2048, description="Token budget for passages in the prompt (model tokenizer)."
+    )
+    retrieve_k: int = 6
+    min_relevance: float = Field(
+        default=0.80,
+        description="Best dense cosine below this means nothing relevant was found: refuse.",
+    )
+    max_question_chars: int = 2000
+    consistency_threshold: float = Field(
+        default=0.5, description="Sentences scoring below this are labelled unsupported."
+    )
+    unsupported_policy: Literal["flag", "withhold"] = "flag"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> AppSettings:
+    return AppSettings()

@@ -1,0 +1,38 @@
+"""Metric functions shared by the eval runners."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from collections.abc import Sequence
+
+
+def normalize_answer(text: str) -> str:
+    """Compare answers without spaces, commas and case: '50만 원' ≈ '50만원'."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return re.sub(r"[\s,]", "", text)
+
+
+def contains_answer(answer: str, expected: str) -> bool:
+    return normalize_answer(expected) in normalize_answer(answer)
+
+
+def same_document(file_name: str, expected: str) -> bool:
+    return unicodedata.normalize("NFC", file_name) == unicodedata.normalize("NFC", expected)
+
+
+def latency_summary(values_ms: Sequence[float]) -> dict[str, float]:
+    if not values_ms:
+        return {"p50": 0.0, "p95": 0.0, "mean": 0.0}
+    ordered = sorted(values_ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "p50": round(statistics.median(ordered), 1),
+        "p95": round(p95, 1),
+        "mean": round(statistics.fmean(ordered), 1),
+    }
+
+
+def ratio(hits: int, total: int) -> float | None:
+    return round(hits / total, 3) if total else None

@@ -1,0 +1,1 @@
+"""Sources → parsed elements → chunks → index writes."""

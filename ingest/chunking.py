@@ -1,0 +1,183 @@
+"""Structure-aware Korean chunking: section paths from headings, whole tables, sentence boundaries.
+
+Every chunk carries the section path it sits under and the pages it spans, so a citation can
+say "제3조 (연차휴가), p.2". Long text is split at Kiwi sentence boundaries, long tables by rows
+with the header row repeated, both within a token budget measured by the embedding model's
+own tokenizer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ingest.elements import Element
+from retrieval.korean import split_sentences
+
+TokenCounter = Callable[[str], int]
+
+# Korean statute-style and outline headings, most significant first. Only short lines that do
+# not read like a sentence are treated as headings, so "1. 연차는 15일이다." stays body text.
+_HEADING_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"^제\s*\d+\s*편"), 1),
+    (re.compile(r"^제\s*\d+\s*장"), 1),
+    (re.compile(r"^제\s*\d+\s*절"), 2),
+    (re.compile(r"^제\s*\d+\s*조(의\s*\d+)?\s*[\(（]"), 3),
+    (re.compile(r"^제\s*\d+\s*조(의\s*\d+)?\s*$"), 3),
+    (re.compile(r"^[IVX]+\.\s"), 2),
+    (re.compile(r"^\d+\.\s*\S"), 4),
+    (re.compile(r"^[가-하]\.\s*\S"), 5),
+)
+_MAX_HEADING_CHARS = 40
+_SENTENCE_END = re.compile(r"(다|요|음|함|됨|임)[.!?]?\s*$")
+
+
+@dataclass
+class Chunk:
+    text: str
+    section_path: list[str]
+    pages: list[int] = field(default_factory=list)
+    kind: str = "text"
+    sheet: str | None = None
+
+
+_ARTICLE_WITH_BODY = re.compile(
+    r"^(제\s*\d+\s*조(?:의\s*\d+)?\s*[\(（][^\)）]{1,30}[\)）])\s*(\S.*)$", re.S
+)
+
+
+def split_heading(element: Element) -> tuple[int, str, str] | None:
+    """(level, heading, body after it) when the element opens a section, else None.
+
+    Statute articles often put the article title and its first sentence on one line
+    ("제5조 (연차휴가) 회사는 …"): the title becomes the heading and the rest stays body text.
+    """
+    text = element.text.strip()
+    if element.kind in ("text", "list_item", "title"):
+        article = _ARTICLE_WITH_BODY.match(text)
+        if article:
+            return 3, article.group(1), article.group(2).strip()
+    if element.kind == "title":
+        for pattern, level in _HEADING_PATTERNS:
+            if pattern.match(text):
+                return level, text, ""
+        return element.level or 1, text, ""
+    if element.kind not in ("text", "list_item"):
+        return None
+    if len(text) > _MAX_HEADING_CHARS or "\n" in text:
+        return None
+    for pattern, level in _HEADING_PATTERNS:
+        if pattern.match(text) and (level <= 3 or not _SENTENCE_END.search(text)):
+            return level, text, ""
+    return None
+
+
+class _Builder:
+    def __init__(self, count: TokenCounter, budget: int, overlap_sentences: int) -> None:
+        self.count = count
+        self.budget = budget
+        self.overlap_sentences = overlap_sentences
+        self.chunks: list[Chunk] = []
+        self._parts: list[str] = []
+        self._pages: set[int] = set()
+        self._tokens = 0
+        self._path: list[str] = []
+
+    def set_path(self, path: list[str]) -> None:
+        self.flush()
+        self._path = list(path)
+
+    def add_text(self, text: str, page: int | None) -> None:
+        tokens = self.count(text)
+        if tokens > self.budget:
+            for sentence in _fit_sentences(text, self.count, self.budget):
+                self.add_text(sentence, page)
+            return
+        if self._tokens + tokens > self.budget and self._parts:
+            tail = self._overlap_tail()
+            self.flush()
+            if tail:
+                self._parts, self._tokens = [tail], self.count(tail)
+        self._parts.append(text)
+        self._tokens += tokens
+        if page is not None:
+            self._pages.add(page)
+
+    def add_table(self, markdown: str, page: int | None, sheet: str | None) -> None:
+        self.flush()
+        pages = [page] if page is not None else []
+
+        def emit(text: str) -> None:
+            self.chunks.append(Chunk(text, list(self._path), pages, "table", sheet))
+
+        if self.count(markdown) <= self.budget:
+            emit(markdown)
+            return
+        lines = markdown.splitlines()
+        header_len = (
+            2 if len(lines) > 1 and set(lines[1].replace("|", "").strip()) <= set("-: ") else 1
+        )
+        header, rows = lines[:header_len], lines[header_len:]
+        header_text = "\n".join(header)
+        current: list[str] = []
+        for row in rows:
+            candidate = "\n".join([header_text, *current, row])
+            if current and self.count(candidate) > self.budget:
+                emit("\n".join([header_text, *current]))
+                current = []
+            current.append(row)
+        if current:
+            emit("\n".join([header_text, *current]))
+
+    def flush(self) -> None:
+        text = "\n".join(p for p in self._parts if p.strip())
+        if text.strip():
+            self.chunks.append(Chunk(text, list(self._path), sorted(self._pages)))
+        self._parts, self._pages, self._tokens = [], set(), 0
+
+    def _overlap_tail(self) -> str:
+        if self.overlap_sentences <= 0 or not self._parts:
+            return ""
+        sentences = split_sentences(self._parts[-1])
+        tail = " ".join(sentences[-self.overlap_sentences :])
+        return tail if self.count(tail) < self.budget // 3 else ""
+
+
+def _fit_sentences(text: str, count: TokenCounter, budget: int) -> list[str]:
+    """Sentences of an over-long block; a single sentence over budget is cut by characters."""
+    pieces: list[str] = []
+    for sentence in split_sentences(text) or [text]:
+        if count(sentence) <= budget:
+            pieces.append(sentence)
+            continue
+        step = max(1, len(sentence) * budget // max(count(sentence), 1))
+        pieces.extend(sentence[i : i + step] for i in range(0, len(sentence), step))
+    return pieces
+
+
+def chunk_elements(
+    elements: Sequence[Element],
+    count_tokens: TokenCounter,
+    budget: int = 256,
+    overlap_sentences: int = 1,
+) -> list[Chunk]:
+    builder = _Builder(count_tokens, budget, overlap_sentences)
+    path: list[tuple[int, str]] = []
+    for element in elements:
+        text = element.text.strip()
+        if not text:
+            continue
+        heading = split_heading(element)
+        if heading is not None:
+            level, title, text = heading
+            path = [(lvl, t) for lvl, t in path if lvl < level] + [(level, title)]
+            builder.set_path([t for _, t in path])
+            if not text:
+                continue
+        if element.kind == "table":
+            builder.add_table(text, element.page, element.sheet)
+        else:
+            builder.add_text(text, element.page)
+    builder.flush()
+    return builder.chunks

@@ -1,0 +1,49 @@
+"""What a parser returns: an ordered list of typed elements, independent of the file format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ElementKind = Literal["title", "text", "table", "list_item"]
+
+
+@dataclass(frozen=True)
+class Element:
+    """One block of a document in reading order.
+
+    `level` is the heading depth for titles (1 = top); `page` is the page, slide or sheet
+    number (1-based) where the format has one. Tables carry Markdown text (header row first)
+    so the chunker can split them by rows and repeat the header.
+    """
+
+    kind: ElementKind
+    text: str
+    page: int | None = None
+    level: int | None = None
+    sheet: str | None = None
+
+
+class ParseError(Exception):
+    """A file that cannot be indexed; `reason` is a short machine-readable code."""
+
+    reason = "parse_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+class UnsupportedFileType(ParseError):
+    reason = "unsupported_type"
+
+
+class CorruptFile(ParseError):
+    reason = "corrupt"
+
+
+class EncryptedFile(ParseError):
+    reason = "encrypted"
+
+
+class EmptyDocument(ParseError):
+    reason = "empty"

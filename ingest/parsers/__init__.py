@@ -1,0 +1,68 @@
+"""File → list[Element] for every supported format, with one entry point: `parse_file`.
+
+The real type comes from the file's bytes (see sniff.py), so misnamed files still parse and
+protected files are refused with a reason. Every failure a user can act on is a ParseError
+subclass with a Korean message naming the file; raw library exceptions never escape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.elements import CorruptFile, Element, ParseError
+from ingest.parsers import offline  # sets the telemetry opt-out before unstructured loads
+from ingest.parsers.hwp import parse_hwp
+from ingest.parsers.hwpx import parse_hwpx
+from ingest.parsers.office import (
+    parse_docx,
+    parse_eml,
+    parse_html,
+    parse_pdf,
+    parse_pptx,
+    parse_xlsx,
+)
+from ingest.parsers.sniff import FileKind, sniff
+from ingest.parsers.text import decode_text, parse_csv, parse_md, parse_txt
+
+__all__ = ["decode_text", "parse_file", "sniff"]
+
+_PARSERS: dict[FileKind, Callable[[Path], list[Element]]] = {
+    "pdf": parse_pdf,
+    "docx": parse_docx,
+    "pptx": parse_pptx,
+    "xlsx": parse_xlsx,
+    "xls": parse_xlsx,
+    "hwp": parse_hwp,
+    "hwpx": parse_hwpx,
+    "html": parse_html,
+    "eml": parse_eml,
+    "md": parse_md,
+    "txt": parse_txt,
+    "csv": parse_csv,
+}
+
+
+def parse_file(path: Path) -> list[Element]:
+    """Elements of the document at `path`, in reading order.
+
+    Raises UnsupportedFileType, CorruptFile, EncryptedFile or EmptyDocument (all ParseError)
+    for files that cannot be indexed. FileNotFoundError/PermissionError are left alone: they
+    are the caller's problem, not the document's. A missing spaCy model raises
+    offline.SpacyModelMissing, an installation fault.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    kind = ""
+    try:
+        kind = sniff(path)
+        return _PARSERS[kind](path)
+    except (ParseError, offline.SpacyModelMissing, MemoryError, PermissionError):
+        raise
+    except Exception as exc:
+        what = kind.upper() or path.suffix.lstrip(".").upper() or "이"
+        raise CorruptFile(
+            f"'{path.name}' 파일을 읽는 중 오류가 났습니다. 손상되었거나 형식이 올바르지 "
+            f"않은 {what} 파일입니다 ({type(exc).__name__}: {exc})."[:500]
+        ) from exc

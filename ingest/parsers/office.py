@@ -1,0 +1,141 @@
+"""PDF, Word, PowerPoint, Excel, HTML and e-mail through unstructured's partitioners.
+
+PDF uses strategy="fast" (pdfminer text layer): "hi_res", OCR and table inference load
+models from the Hugging Face hub, which an offline site cannot reach. unstructured swallows
+pdfminer errors and returns nothing for a truncated or password-protected PDF, so the file is
+opened with pdfminer first to tell "corrupt" and "encrypted" apart from "no text".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.elements import CorruptFile, Element, EmptyDocument, EncryptedFile
+from ingest.parsers import offline
+from ingest.parsers.tables import source_tables
+from ingest.parsers.text import decode_text
+from ingest.parsers.unstructured_map import HEURISTIC, SPREADSHEET, STRUCTURED, convert
+
+_LANGUAGES = ["kor", "eng"]
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def parse_pdf(path: Path) -> list[Element]:
+    offline.configure()
+    from unstructured.partition.pdf import partition_pdf
+
+    _open_pdf(path)
+    items = partition_pdf(
+        filename=str(path),
+        strategy="fast",
+        languages=_LANGUAGES,
+        infer_table_structure=False,
+        include_page_breaks=False,
+    )
+    try:
+        return convert(items, path, HEURISTIC)
+    except EmptyDocument as exc:
+        raise EmptyDocument(
+            f"'{path.name}' PDF에 텍스트 층이 없습니다. 스캔한 이미지 PDF라면 OCR을 거친 "
+            "파일을 올려 주세요."
+        ) from exc
+
+
+def _open_pdf(path: Path) -> None:
+    """Raise EncryptedFile / CorruptFile / EmptyDocument the way pdfminer sees the file."""
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        with path.open("rb") as handle:
+            document = PDFDocument(PDFParser(handle), password="")
+            pages = sum(1 for _ in PDFPage.create_pages(document))
+    except PDFEncryptionError as exc:  # includes PDFPasswordIncorrect
+        raise EncryptedFile(
+            f"'{path.name}' PDF는 열기 암호가 걸려 있어 읽을 수 없습니다. "
+            "암호를 해제한 뒤 다시 올려 주세요."
+        ) from exc
+    except Exception as exc:  # pdfminer raises PSEOF, PDFSyntaxError, KeyError, TypeError...
+        raise CorruptFile(
+            f"'{path.name}' PDF가 손상되었거나 잘려 있어 읽을 수 없습니다 ({type(exc).__name__})."
+        ) from exc
+    if pages == 0:
+        raise EmptyDocument(f"'{path.name}' PDF에 페이지가 없습니다.")
+
+
+def parse_docx(path: Path) -> list[Element]:
+    offline.configure()
+    from unstructured.partition.docx import partition_docx
+
+    return convert(partition_docx(filename=str(path), languages=_LANGUAGES), path, STRUCTURED)
+
+
+def parse_pptx(path: Path) -> list[Element]:
+    offline.configure()
+    from unstructured.partition.pptx import partition_pptx
+
+    items = partition_pptx(filename=str(path), include_slide_notes=True, languages=_LANGUAGES)
+    # Text outside title placeholders is classified by the same guesswork as plain text.
+    return convert(items, path, HEURISTIC)
+
+
+def parse_xlsx(path: Path) -> list[Element]:
+    """One Markdown table per sheet whose header is the sheet's first row.
+
+    find_subtable=False: subtable detection cuts a sheet at blank rows and turns the first
+    row of each piece into loose text, so the header row a reader expects would be lost.
+    """
+    offline.configure()
+    from unstructured.partition.xlsx import partition_xlsx
+
+    items = partition_xlsx(filename=str(path), find_subtable=False, include_header=False)
+    return convert(items, path, SPREADSHEET)
+
+
+def parse_html(path: Path) -> list[Element]:
+    """unstructured drops rowspan/colspan from HTML tables, so each table it finds is matched
+    (by its text) to the source table and laid out from the source's spans."""
+    offline.configure()
+    from unstructured.partition.html import partition_html
+
+    text = _decode_html(path.read_bytes())
+    items = partition_html(text=text, languages=_LANGUAGES)
+    return convert(items, path, STRUCTURED, source_tables=source_tables(text))
+
+
+def _decode_html(data: bytes) -> str:
+    """The page's declared charset when it names one Python knows, else UTF-8/CP949."""
+    match = _META_CHARSET.search(data[:4096])
+    if match:
+        charset = match.group(1).decode("ascii", "ignore").lower()
+        if charset in ("euc-kr", "ks_c_5601-1987", "ksc5601", "korean"):
+            charset = "cp949"  # Windows writes CP949 while declaring EUC-KR
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:
+            pass
+    return decode_text(data)
+
+
+def parse_eml(path: Path) -> list[Element]:
+    """Body of the message (HTML part preferred) with the subject as its title.
+
+    Attachments are not read here: unstructured would partition them with strategy "auto",
+    which reaches for hub models on scanned PDFs; ingest them as files of their own.
+    """
+    offline.configure()
+    from unstructured.partition.email import partition_email
+
+    items = partition_email(filename=str(path), process_attachments=False)
+    try:
+        elements = convert(items, path, STRUCTURED)
+    except EmptyDocument:
+        elements = []
+    subject = next((i.metadata.subject for i in items if i.metadata.subject), None)
+    if subject:
+        elements.insert(0, Element(kind="title", text=subject.strip(), level=1))
+    if not elements:
+        raise EmptyDocument(f"'{path.name}' 메일에 본문이 없습니다.")
+    return elements

@@ -1,0 +1,116 @@
+"""unstructured elements → our Elements.
+
+Titles are trusted where they come from document structure (Word heading styles, HTML and
+Markdown headings). For PDF, plain text and slide bodies unstructured guesses titles from
+short lines and happily calls a whole Korean sentence a "Title", which would make the chunker
+open a new section at every sentence, so there a sentence-like title is demoted to text (the
+chunker still finds "제3조 …" headings in text by itself). Every other category but page
+furniture (headers, footers, page numbers, images) becomes text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ingest.elements import Element, EmptyDocument
+from ingest.parsers.normalize import clean_text
+from ingest.parsers.tables import (
+    Cell,
+    build_grid,
+    grid_to_markdown,
+    html_table_cells,
+    table_key,
+)
+
+STRUCTURED = "structured"
+HEURISTIC = "heuristic"
+SPREADSHEET = "spreadsheet"
+
+_DROPPED = frozenset({"Header", "Footer", "PageBreak", "PageNumber", "Image"})
+_MAX_HEURISTIC_TITLE = 60
+# pandas renders Excel dates as datetimes; a bare date reads better and matches queries.
+_SHEET_MIDNIGHT = re.compile(r"(?<=^\d{4}-\d{2}-\d{2}) 00:00:00$")
+_SENTENCE_END = re.compile(r"([.!?。]|(다|요|음|함|됨|임|것)[.!?]?)[\"'”’)]?$")
+
+
+def convert(
+    items: Iterable[Any],
+    path: Path,
+    mode: str,
+    source_tables: dict[str, list[Cell]] | None = None,
+) -> list[Element]:
+    """Map partition output; raises EmptyDocument when nothing readable is left.
+
+    `source_tables` (by `table_key`) replaces a table's cells with ones read from the source,
+    for partitioners that lose cell spans.
+    """
+    out: list[Element] = []
+    for item in items:
+        if getattr(item, "category", "") == "Table":
+            out.extend(_table(item, mode, source_tables or {}))
+            continue
+        element = _element(item, mode)
+        if element is not None:
+            out.append(element)
+    if not out:
+        raise EmptyDocument(f"'{path.name}' 문서에 읽을 수 있는 텍스트가 없습니다.")
+    return out
+
+
+def _element(item: Any, mode: str) -> Element | None:
+    category = getattr(item, "category", "")
+    if category in _DROPPED:
+        return None
+    meta = item.metadata
+    page = meta.page_number if isinstance(meta.page_number, int) else None
+    sheet = meta.page_name if mode == SPREADSHEET else None
+    text = clean_text(item.text or "")
+    if not text:
+        return None
+    if category == "Title":
+        if mode == HEURISTIC and _sentence_like(text):
+            return Element(kind="text", text=text, page=page, sheet=sheet)
+        depth = meta.category_depth
+        level = depth + 1 if isinstance(depth, int) and depth >= 0 else 1
+        return Element(kind="title", text=text, page=page, level=level, sheet=sheet)
+    if category == "ListItem":
+        return Element(kind="list_item", text=text, page=page, sheet=sheet)
+    return Element(kind="text", text=text, page=page, sheet=sheet)
+
+
+def _sentence_like(text: str) -> bool:
+    return len(text) > _MAX_HEURISTIC_TITLE or "\n" in text or bool(_SENTENCE_END.search(text))
+
+
+def _table(item: Any, mode: str, source_tables: dict[str, list[Cell]]) -> list[Element]:
+    meta = item.metadata
+    page = meta.page_number if isinstance(meta.page_number, int) else None
+    sheet = meta.page_name if mode == SPREADSHEET else None
+    html = meta.text_as_html
+    cells = source_tables.get(table_key(item.text or ""))
+    if cells is None:
+        cells = html_table_cells(html) if html else []
+    grid = build_grid(cells)
+    if not grid:
+        text = clean_text(item.text or "")
+        return [Element(kind="text", text=text, page=page, sheet=sheet)] if text else []
+    out: list[Element] = []
+    if mode == SPREADSHEET:
+        grid = [[_SHEET_MIDNIGHT.sub("", value) for value in row] for row in grid]
+        # Title lines above the data ("2024년 예산 현황") are not the header row.
+        while len(grid) > 1 and len(grid[0]) > 1 and sum(1 for v in grid[0] if v) <= 1:
+            title = next((value for value in grid.pop(0) if value), "")
+            out.append(Element(kind="text", text=_unescape(title), page=page, sheet=sheet))
+    elif len(grid[0]) < 2:
+        # A one-column table in a document is a framed box of text, not data.
+        text = "\n".join(_unescape(row[0]) for row in grid)
+        return [Element(kind="text", text=text, page=page, sheet=sheet)]
+    out.append(Element(kind="table", text=grid_to_markdown(grid), page=page, sheet=sheet))
+    return out
+
+
+def _unescape(cell: str) -> str:
+    return cell.replace("\\|", "|")

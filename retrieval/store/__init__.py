@@ -1,0 +1,1 @@
+"""One narrow store interface (base.py) and its two Qdrant adapters (edge.py, server.py)."""

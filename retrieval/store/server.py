@@ -1,0 +1,277 @@
+"""`ChunkStore` on a Qdrant server (or qdrant-client's local mode) through qdrant-client.
+
+Semantics mirror edge.py exactly (same filter translation, same RRF constant) so that the
+contract suite can hold both to one behaviour. Engine facts this adapter relies on:
+
+* Writes use `wait=True`: the call returns once the server has applied the operation, the
+  server-side analogue of Edge's explicit flush.
+* The server optimizes (builds HNSW) in the background, so `optimize()` here is a no-op.
+* qdrant-client's local mode (`QdrantClient(path=...)` / `":memory:"`) supports named
+  dense + sparse vectors, the IDF modifier, prefetch + RRF/DBSF fusion and filters, but
+  ignores payload indexes (it warns once); filters still work, by full scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import Any
+
+from qdrant_client import QdrantClient, models
+
+from retrieval.store.base import (
+    DATETIME_INDEXES,
+    DENSE_VECTOR,
+    INTEGER_INDEXES,
+    KEYWORD_INDEXES,
+    PUBLIC_GROUP,
+    RRF_K,
+    SPARSE_VECTOR,
+    ChunkRecord,
+    Fusion,
+    Hit,
+    SearchFilter,
+    SparseVector,
+)
+
+SCROLL_BATCH = 256
+
+_INDEX_SCHEMAS: dict[str, models.PayloadSchemaType] = {
+    **{name: models.PayloadSchemaType.KEYWORD for name in KEYWORD_INDEXES},
+    **{name: models.PayloadSchemaType.INTEGER for name in INTEGER_INDEXES},
+    **{name: models.PayloadSchemaType.DATETIME for name in DATETIME_INDEXES},
+}
+
+
+def build_filter(search_filter: SearchFilter | None) -> models.Filter | None:
+    """Translate the engine-neutral filter; must stay semantically identical to edge.py."""
+    if search_filter is None:
+        return None
+    must: list[models.Condition] = []
+    for key, values in (
+        ("knowledge_base", search_filter.knowledge_bases),
+        ("file_type", search_filter.file_types),
+        ("document_id", search_filter.document_ids),
+    ):
+        if values is not None:
+            # An empty list matches nothing, which is the safe reading of "restrict to none".
+            must.append(models.FieldCondition(key=key, match=models.MatchAny(any=list(values))))
+    if search_filter.acl_groups is not None:
+        groups = [*search_filter.acl_groups, PUBLIC_GROUP]
+        must.append(models.FieldCondition(key="acl_groups", match=models.MatchAny(any=groups)))
+    return models.Filter(must=must) if must else None
+
+
+def _to_hit(point_id: Any, score: float, payload: dict[str, Any] | None) -> Hit:
+    return Hit(id=str(point_id), score=float(score), payload=dict(payload or {}))
+
+
+class ServerStore:
+    """Store for deployments with a Qdrant server; takes ownership of `client` (closes it)."""
+
+    def __init__(self, client: QdrantClient, collection: str) -> None:
+        self._client = client
+        self._collection = collection
+        self._closed = False
+
+    def ensure_collection(self, dense_dim: int) -> None:
+        if self._client.collection_exists(self._collection):
+            self._check_compatible(dense_dim)
+        else:
+            self._client.create_collection(
+                self._collection,
+                vectors_config={
+                    DENSE_VECTOR: models.VectorParams(
+                        size=dense_dim, distance=models.Distance.COSINE
+                    )
+                },
+                sparse_vectors_config={
+                    SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)
+                },
+            )
+        schema = self._client.get_collection(self._collection).payload_schema
+        for name, field_type in _INDEX_SCHEMAS.items():
+            # Re-creating an index rebuilds it server-side, so only add what is missing.
+            current = schema.get(name)
+            if current is None or current.data_type != field_type:
+                self._client.create_payload_index(
+                    self._collection, field_name=name, field_schema=field_type, wait=True
+                )
+
+    def _check_compatible(self, dense_dim: int) -> None:
+        """Fail loudly, like Edge does, instead of writing vectors the collection cannot score."""
+        params = self._client.get_collection(self._collection).config.params
+        vectors = params.vectors
+        dense = vectors.get(DENSE_VECTOR) if isinstance(vectors, dict) else None
+        if dense is None or dense.size != dense_dim or dense.distance != models.Distance.COSINE:
+            raise ValueError(
+                f"collection {self._collection!r} has no cosine {DENSE_VECTOR!r} vector of "
+                f"size {dense_dim}: {vectors!r}"
+            )
+        sparse = (params.sparse_vectors or {}).get(SPARSE_VECTOR)
+        if sparse is None or sparse.modifier != models.Modifier.IDF:
+            raise ValueError(
+                f"collection {self._collection!r} has no IDF sparse vector {SPARSE_VECTOR!r}"
+            )
+
+    def optimize(self) -> bool:
+        """The server optimizes in the background; kept for parity with EdgeStore."""
+        return False
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._client.close()
+
+    def __enter__(self) -> ServerStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def upsert(self, records: Sequence[ChunkRecord]) -> None:
+        if not records:
+            return
+        points = [
+            models.PointStruct(
+                id=record.id,
+                vector={
+                    DENSE_VECTOR: list(record.dense),
+                    SPARSE_VECTOR: models.SparseVector(
+                        indices=list(record.sparse.indices), values=list(record.sparse.values)
+                    ),
+                },
+                payload=record.payload,
+            )
+            for record in records
+        ]
+        self._client.upsert(self._collection, points=points, wait=True)
+
+    def delete_document(self, document_id: str, except_version: str | None = None) -> None:
+        must_not: list[models.Condition] | None = (
+            [models.FieldCondition(key="version", match=models.MatchValue(value=except_version))]
+            if except_version is not None
+            else None
+        )
+        doc_filter = models.Filter(
+            must=[
+                models.FieldCondition(key="document_id", match=models.MatchValue(value=document_id))
+            ],
+            must_not=must_not,
+        )
+        self._client.delete(
+            self._collection, points_selector=models.FilterSelector(filter=doc_filter), wait=True
+        )
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def query(
+        self,
+        *,
+        dense: Sequence[float] | None = None,
+        sparse: SparseVector | None = None,
+        search_filter: SearchFilter | None = None,
+        limit: int = 10,
+        prefetch_limit: int = 50,
+        fusion: Fusion = "rrf",
+    ) -> list[Hit]:
+        if sparse is not None and not sparse.indices:
+            sparse = None  # a query with no known terms can only add noise to the fusion
+        if dense is None and sparse is None:
+            return []
+        flt = build_filter(search_filter)
+        sparse_vector = (
+            models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
+            if sparse is not None
+            else None
+        )
+        if dense is not None and sparse_vector is not None:
+            candidates = max(prefetch_limit, limit)
+            fusion_query: models.Query = (
+                models.FusionQuery(fusion=models.Fusion.DBSF)
+                if fusion == "dbsf"
+                else models.RrfQuery(rrf=models.Rrf(k=RRF_K))
+            )
+            # Filter in each prefetch and at the top level, as in edge.py: permissions are
+            # applied while candidates are gathered, never after fusion.
+            response = self._client.query_points(
+                self._collection,
+                prefetch=[
+                    models.Prefetch(
+                        query=list(dense), using=DENSE_VECTOR, filter=flt, limit=candidates
+                    ),
+                    models.Prefetch(
+                        query=sparse_vector, using=SPARSE_VECTOR, filter=flt, limit=candidates
+                    ),
+                ],
+                query=fusion_query,
+                query_filter=flt,
+                limit=limit,
+                with_payload=True,
+                with_vectors=False,
+            )
+        elif dense is not None:
+            response = self._client.query_points(
+                self._collection,
+                query=list(dense),
+                using=DENSE_VECTOR,
+                query_filter=flt,
+                limit=limit,
+                with_payload=True,
+                with_vectors=False,
+            )
+        else:
+            response = self._client.query_points(
+                self._collection,
+                query=sparse_vector,
+                using=SPARSE_VECTOR,
+                query_filter=flt,
+                limit=limit,
+                with_payload=True,
+                with_vectors=False,
+            )
+        return [_to_hit(p.id, p.score, p.payload) for p in response.points]
+
+    def count(self, search_filter: SearchFilter | None = None) -> int:
+        result = self._client.count(
+            self._collection, count_filter=build_filter(search_filter), exact=True
+        )
+        return result.count
+
+    def scroll(
+        self, search_filter: SearchFilter | None = None, fields: Sequence[str] | None = None
+    ) -> Iterator[Hit]:
+        flt = build_filter(search_filter)
+        with_payload: bool | list[str] = list(fields) if fields is not None else True
+        offset: models.ExtendedPointId | None = None
+        while True:
+            records, next_offset = self._client.scroll(
+                self._collection,
+                scroll_filter=flt,
+                limit=SCROLL_BATCH,
+                offset=offset,
+                with_payload=with_payload,
+                with_vectors=False,
+            )
+            for record in records:
+                yield _to_hit(record.id, 0.0, record.payload)
+            if next_offset is None:
+                return
+            offset = next_offset
+
+    def retrieve(self, ids: Sequence[str]) -> list[Hit]:
+        if not ids:
+            return []
+        records = self._client.retrieve(
+            self._collection, ids=list(ids), with_payload=True, with_vectors=False
+        )
+        by_id = {str(r.id): _to_hit(r.id, 0.0, r.payload) for r in records}
+        # Input order, missing ids skipped: callers zip results with their own id lists.
+        return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Creates .venv and installs the project with its pinned dependencies (idempotent).
+# torch is pinned to the CPU build in pyproject.toml, so pip never pulls a CUDA torch.
+# llama-cpp-python compiles from source on first install (several minutes); pip caches the
+# built wheel in ~/.cache/pip, so later installs on the same machine reuse it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip wheel
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 \
+  | grep -v "is ignored: it is neither a file nor a directory" || true
+.venv/bin/python -c "import llama_cpp, qdrant_edge, kiwipiepy, unstructured" \
+  || { echo "install failed" >&2; exit 1; }

@@ -1,0 +1,169 @@
+"""End to end through the real API: real documents, real embedding model, real Qdrant Edge, real
+GGUF LLM (the offline default, Qwen2.5-Coder-1.5B). Bad input must get a clear error and leave
+the index exactly as it was."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api import create_app
+from app.services import Services
+from app.settings import AppSettings
+from eval.datasets import sample_questions
+from ingest.settings import IngestSettings
+from retrieval.settings import RetrievalSettings
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[Services]:
+    data = tmp_path_factory.mktemp("api-data")
+    (data / "models").symlink_to(models_dir)
+    services = Services(
+        retrieval=RetrievalSettings(data_dir=data),
+        app=AppSettings(llm_model="qwen2.5-coder-1.5b", llm_max_tokens=160),
+        ingest=IngestSettings(max_file_mb=2),
+    )
+    report = services.indexer.ingest(SAMPLES / "docs", "samples")
+    assert report.counts()["failed"] == 0, report.to_dict()
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="module")
+def client(services: Services) -> TestClient:
+    return TestClient(create_app(services))
+
+
+def _first_question_per_format() -> list[tuple[str, str]]:
+    picked: dict[str, tuple[str, str]] = {}
+    for case in sample_questions():
+        suffix = Path(case.source).suffix
+        if case.answerable and suffix not in picked:
+            picked[suffix] = (case.question, case.source)
+    return sorted(picked.values())[:5]
+
+
+def test_healthz(client: TestClient) -> None:
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["chunks"] > 20
+
+
+@pytest.mark.parametrize("question,source", _first_question_per_format())
+def test_answer_cites_the_expected_document(client: TestClient, question: str, source: str) -> None:
+    response = client.post("/v1/ask", json={"question": question, "knowledge_base": "samples"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body["refused"], body["answer"]
+    cited = {Path(c["source_uri"]).name for c in body["citations"]}
+    assert source in cited, (body["answer"], cited)
+    assert set(body["timings"]) >= {"retrieve_ms", "generate_ms", "check_ms"}
+    assert body["consistency"]["sentences"], body
+
+
+def test_unanswerable_question_is_refused(client: TestClient) -> None:
+    case = next(c for c in sample_questions() if not c.answerable)
+    body = client.post("/v1/ask", json={"question": case.question}).json()
+    assert body["refused"], body["answer"]
+    assert "찾을 수 없습니다" in body["answer"]
+    assert body["citations"] == []
+
+
+def test_search_returns_chunks_with_payload(client: TestClient) -> None:
+    case = next(c for c in sample_questions() if c.answerable)
+    body = client.post("/v1/search", json={"question": case.question, "top_k": 5}).json()
+    assert len(body["results"]) == 5
+    assert all(r["document"] and r["text"] for r in body["results"])
+
+
+def _count(services: Services) -> int:
+    return services.store.count()
+
+
+@pytest.mark.parametrize(
+    "payload,status,code",
+    [
+        ({"question": "   "}, 422, "invalid_question"),
+        ({"question": "가" * 20_000}, 422, "invalid_question"),
+        (
+            {"question": "연차는?", "knowledge_base": "없는지식베이스"},
+            404,
+            "unknown_knowledge_base",
+        ),
+        ({"questio": "오타"}, 422, "validation_error"),
+    ],
+)
+def test_bad_questions_get_clear_errors(
+    client: TestClient, services: Services, payload: dict[str, object], status: int, code: str
+) -> None:
+    before = _count(services)
+    response = client.post("/v1/ask", json=payload)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"]
+    assert _count(services) == before
+
+
+@pytest.mark.parametrize(
+    "name,content,status,code",
+    [
+        ("악성.exe", b"MZ\x90\x00" + bytes(range(256)) * 8, 415, "unsupported_type"),
+        ("손상된 문서.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog", 422, "corrupt"),
+        ("빈파일.txt", b"", 422, "empty"),
+        ("큰파일.txt", "가나다라마바사 ".encode() * 400_000, 413, "too_large"),
+    ],
+)
+def test_bad_uploads_get_clear_errors_and_leave_the_index_alone(
+    client: TestClient, services: Services, name: str, content: bytes, status: int, code: str
+) -> None:
+    before = _count(services)
+    response = client.post(
+        "/v1/documents",
+        files={"file": (name, io.BytesIO(content))},
+        data={"knowledge_base": "samples"},
+    )
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code
+    assert _count(services) == before
+    assert not (services.retrieval.data_dir / "uploads" / "samples" / name).exists()
+
+
+def test_upload_indexes_a_new_document_and_answers_from_it(
+    client: TestClient, services: Services
+) -> None:
+    text = "# 사내 동아리 규정\n\n## 제2조 (지원금)\n\n사내 동아리에는 1인당 월 27,000원의 활동비를 지원한다.\n"
+    response = client.post(
+        "/v1/documents",
+        files={"file": ("동아리 규정.md", io.BytesIO(text.encode()))},
+        data={"knowledge_base": "uploads-test", "groups": "club"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "added"
+    hidden = client.post(
+        "/v1/search",
+        json={"question": "동아리 활동비", "knowledge_base": "uploads-test", "groups": ["hr"]},
+    ).json()
+    assert hidden["results"] == []
+    visible = client.post(
+        "/v1/search",
+        json={"question": "동아리 활동비", "knowledge_base": "uploads-test", "groups": ["club"]},
+    ).json()
+    assert "27,000원" in visible["results"][0]["text"]
+
+
+def test_stream_sends_tokens_then_the_answer(client: TestClient) -> None:
+    case = next(c for c in sample_questions() if c.answerable)
+    with client.stream("POST", "/v1/ask/stream", json={"question": case.question}) as response:
+        events = [
+            line.removeprefix("event: ")
+            for line in response.iter_lines()
+            if line.startswith("event: ")
+        ]
+        assert response.status_code == 200
+    assert events[-1] == "answer" and events.count("answer") == 1
+    assert events[0] == "token"

@@ -1,0 +1,42 @@
+from app.citations import clean_markers, markers_in, resolve_citations
+from app.prompt import Passage
+
+PASSAGES = [
+    Passage(
+        1,
+        "c1",
+        "연차휴가는 15일이다. 3년 이상 근속 시 가산한다.",
+        {"title": "휴가규정", "page": 2, "section": "제5조 (연차휴가)", "document_id": "d1"},
+    ),
+    Passage(
+        2,
+        "c2",
+        "병가는 연 10일까지 유급이다.",
+        {"title": "휴가규정", "page": 3, "document_id": "d1"},
+    ),
+]
+
+
+def test_markers_are_parsed_in_all_common_forms() -> None:
+    assert markers_in("답입니다 [1]. 또 [2, 3] 그리고 [1][4]") == [1, 2, 3, 4]
+
+
+def test_out_of_range_markers_are_dropped_never_shown() -> None:
+    assert clean_markers("연차는 15일입니다 [1][7]. 병가는 10일 [2, 9].", {1, 2}) == (
+        "연차는 15일입니다[1]. 병가는 10일[2]."
+    )
+    text, citations = resolve_citations("연차는 15일입니다. [5]", PASSAGES)
+    assert "[5]" not in text and citations == []
+
+
+def test_citation_resolves_to_document_page_section_and_supporting_sentence() -> None:
+    _, citations = resolve_citations("연차휴가는 15일입니다. [1] 병가는 10일입니다. [2]", PASSAGES)
+    assert [c.number for c in citations] == [1, 2]
+    first = citations[0]
+    assert (first.document, first.page, first.section, first.chunk_id) == (
+        "휴가규정",
+        2,
+        "제5조 (연차휴가)",
+        "c1",
+    )
+    assert first.snippet == "연차휴가는 15일이다."

@@ -1,0 +1,58 @@
+from app.consistency import check_answer, number_values
+from app.prompt import REFUSAL_KO, Passage
+
+SOURCE = [
+    Passage(
+        1,
+        "c1",
+        "연차휴가는 1년간 80퍼센트 이상 출근한 직원에게 15일을 준다. 경조사 휴가는 본인 결혼 시 5일이다.",
+        {},
+    ),
+    Passage(
+        2, "c2", "법인카드는 팀장 승인 시 50만 원까지 사용할 수 있다. 담당 부서는 재무팀이다.", {}
+    ),
+]
+
+
+def test_korean_amounts_compare_by_value() -> None:
+    assert number_values("50만 원") == number_values("500,000원") == {500000.0}
+    assert 2025.0 in number_values("2025년 3월 1일")
+
+
+def test_supported_answer() -> None:
+    result = check_answer(
+        "연차휴가는 15일입니다. [1] 법인카드는 50만 원까지 쓸 수 있습니다. [2]", SOURCE
+    )
+    assert [s.label for s in result.sentences] == ["supported", "supported"]
+    assert result.score == 1.0
+
+
+def test_changed_number_is_caught() -> None:
+    result = check_answer("연차휴가는 20일입니다. [1]", SOURCE)
+    sentence = result.sentences[0]
+    assert sentence.label == "unsupported"
+    assert any("20" in reason for reason in sentence.reasons)
+    assert result.score == 0.0
+
+
+def test_number_from_an_uncited_passage_does_not_count() -> None:
+    # 50만 is in passage 2, but the sentence cites only passage 1.
+    result = check_answer("경조사 휴가는 50만 원입니다. [1]", SOURCE)
+    assert result.sentences[0].label == "unsupported"
+
+
+def test_added_claim_with_unknown_name_is_caught() -> None:
+    result = check_answer("연차휴가는 15일입니다. [1] 담당자는 HR팀 Kim Minsu입니다. [1]", SOURCE)
+    assert [s.label for s in result.sentences] == ["supported", "unsupported"]
+    assert result.score == 0.5
+
+
+def test_sentence_without_citation_is_unsupported() -> None:
+    result = check_answer("연차휴가는 15일입니다.", SOURCE)
+    assert result.sentences[0].label == "unsupported"
+
+
+def test_refusal_makes_no_claim() -> None:
+    result = check_answer(REFUSAL_KO, SOURCE)
+    assert result.score is None
+    assert result.sentences[0].label == "no_claim"

@@ -1,0 +1,1 @@
+"""Streamlit chat for employees; talks to the API over HTTP only."""
