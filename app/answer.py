@@ -120,15 +120,19 @@ class Answerer:
     def _finish(
         self, question: str, raw: str, passages: list[Passage], timings: Timings
     ) -> AnswerResult:
+        """Validate citations and check every sentence; an answer with no supported sentence
+        (the model's own knowledge, a wrong number, or the model saying it found nothing)
+        becomes the refusal, and the closest passages still go back to the caller."""
         start = time.perf_counter()
         text, citations = resolve_citations(raw.strip(), passages)
-        consistency = check_answer(text, passages, self.settings.consistency_threshold)
-        refused = not citations and consistency.score is None
-        if self.settings.unsupported_policy == "withhold" and consistency.unsupported:
+        consistency = check_answer(text, passages, self.settings.consistency_threshold, question)
+        refused = not consistency.score
+        if refused:
+            text, citations = refusal_for(question), []
+            consistency = check_answer(text, [])
+        elif self.settings.unsupported_policy == "withhold" and consistency.unsupported:
             text = _withhold(text, consistency)
         timings.check_ms = _ms(start)
-        if refused:
-            text = refusal_for(question)
         return AnswerResult(question, text, citations, consistency, passages, refused, timings)
 
 

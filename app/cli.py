@@ -136,7 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    from retrieval.store.edge import StoreInUse
+
+    try:
+        return int(args.func(args))
+    except (StoreInUse, FileNotFoundError) as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

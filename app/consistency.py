@@ -3,7 +3,9 @@
 Signals, all offline:
 - lexical guard: every number/amount/date value and every proper noun or Latin term in the
   sentence must occur in the cited text (a changed number is the most damaging error);
-- content-morpheme overlap (Kiwi) between the sentence and the cited text.
+- content-morpheme overlap (Kiwi) between the sentence and the cited text. Answers restate
+  the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
+  passage: a term taken from the question counts half, neither evidence nor counter-evidence.
 A guard failure makes the sentence unsupported whatever the overlap.
 """
 
@@ -62,7 +64,9 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-def check_sentence(sentence: str, cited_text: str, threshold: float) -> tuple[float, list[str]]:
+def check_sentence(
+    sentence: str, cited_text: str, threshold: float, question: str = ""
+) -> tuple[float, list[str]]:
     """Support score in [0, 1] and the reasons it is not higher."""
     reasons: list[str] = []
     missing_numbers = number_values(sentence) - number_values(cited_text)
@@ -76,7 +80,9 @@ def check_sentence(sentence: str, cited_text: str, threshold: float) -> tuple[fl
             reasons.append(f"'{form}'이(가) 근거 문서에 없습니다")
     terms = {form for form, tag in tokens if tag in _OVERLAP_TAGS}
     source_terms = {form for form, tag in morphemes(cited_text) if tag in _OVERLAP_TAGS}
-    overlap = len(terms & source_terms) / len(terms) if terms else 0.0
+    question_terms = {form for form, tag in morphemes(question) if tag in _OVERLAP_TAGS}
+    restated = (terms - source_terms) & question_terms
+    overlap = (len(terms & source_terms) + 0.5 * len(restated)) / len(terms) if terms else 0.0
     if reasons:
         return 0.0, reasons
     if overlap < threshold:
@@ -90,7 +96,7 @@ def is_refusal(sentence: str) -> bool:
 
 
 def check_answer(
-    answer: str, passages: Sequence[Passage], threshold: float = 0.5
+    answer: str, passages: Sequence[Passage], threshold: float = 0.5, question: str = ""
 ) -> ConsistencyResult:
     by_number = {p.number: p for p in passages}
     checks: list[SentenceCheck] = []
@@ -101,7 +107,9 @@ def check_answer(
             continue
         cited = [n for n in markers_in(sentence) if n in by_number]
         sources = [by_number[n] for n in cited] or list(passages)
-        score, reasons = check_sentence(plain, "\n".join(p.text for p in sources), threshold)
+        score, reasons = check_sentence(
+            plain, "\n".join(p.text for p in sources), threshold, question
+        )
         if not cited:
             reasons.append("인용 표시가 없습니다")
         label: Label = "supported" if score >= threshold and cited else "unsupported"

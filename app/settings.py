@@ -29,13 +29,17 @@ class AppSettings(BaseSettings):
         default=-1, description="-1 offloads every layer when CUDA is present."
     )
     llm_max_tokens: int = 384
-    llm_temperature: float = 0.1
+    llm_temperature: float = Field(
+        default=0.0, description="0 = greedy: the same question gets the same answer."
+    )
     llm_timeout_s: float = 120.0
     llm_queue_size: int = Field(default=8, description="Waiting requests before 503 + Retry-After.")
     context_tokens: int = Field(
         default=2048, description="Token budget for passages in the prompt (model tokenizer)."
     )
-    retrieve_k: int = 6
+    retrieve_k: int = Field(
+        default=4, description="Passages given to the LLM (prompt length drives CPU latency)."
+    )
     min_relevance: float = Field(
         default=0.80,
         description="Best dense cosine below this means nothing relevant was found: refuse.",

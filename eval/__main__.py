@@ -1,4 +1,7 @@
-"""python -m eval samples [--data-dir DIR] [--out eval/reports]"""
+"""python -m eval samples [--llm NAME] | python -m eval retrieval [--set samples korquad]
+
+Each run indexes into a fresh temporary store, with the models of the configured data directory.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +15,32 @@ from pathlib import Path
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m eval")
     sub = parser.add_subparsers(dest="command", required=True)
-    samples = sub.add_parser(
-        "samples", help="ingest samples/ into a fresh store, ask every question"
-    )
-    samples.add_argument("--out", type=Path, default=Path("eval/reports"))
+    samples = sub.add_parser("samples", help="ingest samples/, ask every question (end to end)")
     samples.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
+    retrieval = sub.add_parser("retrieval", help="recall/MRR/nDCG of dense, sparse and hybrid")
+    retrieval.add_argument(
+        "--set", nargs="+", default=["samples", "korquad"], choices=["samples", "korquad"]
+    )
+    for command in (samples, retrieval):
+        command.add_argument("--out", type=Path, default=Path("eval/reports"))
     args = parser.parse_args()
 
-    if args.llm:
+    if getattr(args, "llm", None):
         os.environ["KDOCQA_LLM_MODEL"] = args.llm
     from app.services import Services
     from app.settings import AppSettings
-    from eval import samples_eval
+    from eval import retrieval_eval, samples_eval
     from retrieval.settings import RetrievalSettings
 
-    retrieval = RetrievalSettings()
+    models = RetrievalSettings().models_dir.resolve()
     with tempfile.TemporaryDirectory() as tmp:
-        # A fresh store each run, models from the configured data directory.
-        retrieval = retrieval.model_copy(update={"data_dir": Path(tmp)})
-        (Path(tmp) / "models").symlink_to(RetrievalSettings().models_dir.resolve())
-        services = Services(retrieval=retrieval, app=AppSettings())
+        (Path(tmp) / "models").symlink_to(models)
+        services = Services(retrieval=RetrievalSettings(data_dir=Path(tmp)), app=AppSettings())
         try:
-            summary = samples_eval.run(services, args.out)
+            if args.command == "samples":
+                summary = samples_eval.run(services, args.out)
+            else:
+                summary = retrieval_eval.run(services, args.set, args.out)
         finally:
             services.close()
     print(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app.services import Services
+from app.settings import AppSettings
+from ingest.settings import IngestSettings
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.settings import RetrievalSettings
 
@@ -32,3 +36,22 @@ def data_dir(tmp_path: Path, models_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def embedder(models_dir: Path) -> Embedder:
     return load_embedder(RetrievalSettings(data_dir=models_dir.parent))
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[Services]:
+    """samples/ indexed once into a fresh embedded store, with the default offline LLM.
+
+    Tests that write to the store use their own knowledge base, never "samples".
+    """
+    data = tmp_path_factory.mktemp("samples-data")
+    (data / "models").symlink_to(models_dir)
+    services = Services(
+        retrieval=RetrievalSettings(data_dir=data),
+        app=AppSettings(llm_model="qwen2.5-coder-1.5b", llm_max_tokens=160),
+        ingest=IngestSettings(max_file_mb=2),
+    )
+    report = services.indexer.ingest(SAMPLES / "docs", "samples")
+    assert report.counts()["failed"] == 0, report.to_dict()
+    yield services
+    services.close()

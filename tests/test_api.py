@@ -5,7 +5,6 @@ the index exactly as it was."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,26 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.api import create_app
 from app.services import Services
-from app.settings import AppSettings
 from eval.datasets import sample_questions
-from ingest.settings import IngestSettings
-from retrieval.settings import RetrievalSettings
-from tests.conftest import SAMPLES
-
-
-@pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[Services]:
-    data = tmp_path_factory.mktemp("api-data")
-    (data / "models").symlink_to(models_dir)
-    services = Services(
-        retrieval=RetrievalSettings(data_dir=data),
-        app=AppSettings(llm_model="qwen2.5-coder-1.5b", llm_max_tokens=160),
-        ingest=IngestSettings(max_file_mb=2),
-    )
-    report = services.indexer.ingest(SAMPLES / "docs", "samples")
-    assert report.counts()["failed"] == 0, report.to_dict()
-    yield services
-    services.close()
 
 
 @pytest.fixture(scope="module")

@@ -56,3 +56,14 @@ def test_refusal_makes_no_claim() -> None:
     result = check_answer(REFUSAL_KO, SOURCE)
     assert result.score is None
     assert result.sentences[0].label == "no_claim"
+
+
+def test_restating_the_question_is_not_counter_evidence() -> None:
+    passages = [Passage(1, "c1", "| 구분 | 대상 | 지원 금액 |\n| 결혼 | 본인 | 1,000,000원 |", {})]
+    answer = "본인 결혼 시 회사에서 주는 경조금은 1,000,000원입니다. [1]"
+    assert check_answer(answer, passages).sentences[0].label == "unsupported"
+    question = "본인 결혼 시 회사에서 주는 경조금은 얼마인가요?"
+    assert check_answer(answer, passages, question=question).score == 1.0
+    # ... but a restated question does not rescue a number the passage lacks.
+    wrong = "본인 결혼 시 회사에서 주는 경조금은 2,000,000원입니다. [1]"
+    assert check_answer(wrong, passages, question=question).score == 0.0

@@ -28,6 +28,7 @@ from ingest.elements import (
 from ingest.parsers import decode_text, parse_file, sniff
 from ingest.parsers.tables import build_grid, grid_to_markdown, html_table_cells
 from ingest.parsers.text import UndecodableText
+from tests.conftest import SAMPLES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers"
 REAL_DOCS = Path(__file__).parents[1].parent / "shared" / "data" / "real-docs"
@@ -231,6 +232,17 @@ def test_pdf_text_and_page_numbers() -> None:
     ]
     # A short heading-like line may stay a title; a whole sentence must not.
     assert elements[1].kind == "text" and elements[2].kind == "text"
+
+
+def test_pdf_table_cells_do_not_become_headings() -> None:
+    # The report's tables come out of the PDF text layer as loose short lines; figures such as
+    # "148.6" or "+13.3%" must stay text, or every chunk after them would cite a number as its section.
+    path = SAMPLES / "docs" / "2025년 3분기 경영실적 보고서.pdf"
+    elements = parse_file(path)
+    titles = [e.text for e in elements if e.kind == "title"]
+    assert titles, "the report's real headings should stay titles"
+    assert not [t for t in titles if not re.search(r"[가-힣A-Za-z].*[가-힣A-Za-z]", t)], titles
+    assert any("148.6" in e.text for e in elements if e.kind == "text")
 
 
 def test_truncated_pdf_is_corrupt() -> None:

@@ -481,3 +481,16 @@ def test_factory_picks_the_configured_engine(tmp_path: Path) -> None:
     assert (tmp_path / "store" / "chunks").is_dir()
     with pytest.raises(ValueError, match="qdrant_url"):
         open_store(RetrievalSettings(store="server", data_dir=tmp_path))
+
+
+def test_edge_store_held_by_another_owner_gets_a_clear_error(tmp_path: Path) -> None:
+    from retrieval.store.edge import StoreInUse
+
+    first = EdgeStore(tmp_path, COLLECTION)
+    first.ensure_collection(DIM)
+    second = EdgeStore(tmp_path, COLLECTION)
+    with pytest.raises(StoreInUse, match="다른 프로세스가 사용 중"):
+        second.ensure_collection(DIM)
+    first.close()
+    second.ensure_collection(DIM)  # free again once the owner closes
+    second.close()

@@ -71,7 +71,7 @@ def _element(item: Any, mode: str) -> Element | None:
     if not text:
         return None
     if category == "Title":
-        if mode == HEURISTIC and _sentence_like(text):
+        if mode == HEURISTIC and not _heading_like(text):
             return Element(kind="text", text=text, page=page, sheet=sheet)
         depth = meta.category_depth
         level = depth + 1 if isinstance(depth, int) and depth >= 0 else 1
@@ -81,8 +81,13 @@ def _element(item: Any, mode: str) -> Element | None:
     return Element(kind="text", text=text, page=page, sheet=sheet)
 
 
-def _sentence_like(text: str) -> bool:
-    return len(text) > _MAX_HEURISTIC_TITLE or "\n" in text or bool(_SENTENCE_END.search(text))
+def _heading_like(text: str) -> bool:
+    """A guessed title is a heading only if short, not a sentence and mostly words (a PDF
+    table's loose cells such as "131.2" or "+13.3%" come out as titles too)."""
+    if len(text) > _MAX_HEURISTIC_TITLE or "\n" in text or _SENTENCE_END.search(text):
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 2 and letters * 2 >= len(text.replace(" ", ""))
 
 
 def _table(item: Any, mode: str, source_tables: dict[str, list[Cell]]) -> list[Element]:

@@ -127,7 +127,7 @@ class EdgeStore:
                 raise RuntimeError(
                     f"no Edge shard at {self._dir}; call ensure_collection(dense_dim) first"
                 )
-            self._shard = EdgeShard.load(str(self._dir))
+            self._shard = _load(self._dir)
         return self._shard
 
     def ensure_collection(self, dense_dim: int) -> None:
@@ -138,7 +138,7 @@ class EdgeStore:
         if self._exists():
             # Loading with a config makes Edge reject a shard built with another dimension or
             # without the IDF modifier instead of silently mixing incompatible vectors.
-            self._shard = EdgeShard.load(str(self._dir), config)
+            self._shard = _load(self._dir, config)
         else:
             self._dir.mkdir(parents=True, exist_ok=True)
             self._shard = EdgeShard.create(str(self._dir), config)
@@ -306,3 +306,19 @@ class EdgeStore:
         by_id = {str(r.id): _to_hit(r.id, 0.0, r.payload) for r in records}
         # Input order, missing ids skipped: callers zip results with their own id lists.
         return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
+class StoreInUse(RuntimeError):
+    """Another process holds the embedded store (Qdrant Edge allows one writer per directory)."""
+
+
+def _load(directory: Path, config: Any = None) -> Any:
+    try:
+        return EdgeShard.load(str(directory), config) if config else EdgeShard.load(str(directory))
+    except Exception as error:
+        if "WouldBlock" in str(error):
+            raise StoreInUse(
+                f"저장소({directory})를 다른 프로세스가 사용 중입니다. 내장 모드에서는 한 프로세스만 "
+                "저장소를 열 수 있습니다: API를 멈춘 뒤 다시 실행하거나 API의 업로드를 이용하세요."
+            ) from error
+        raise

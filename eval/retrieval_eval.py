@@ -1,0 +1,137 @@
+"""Retrieval quality: recall@k, MRR@10 and nDCG@10 for dense, sparse and hybrid search.
+
+Every set is indexed through the real ingestion path (parse → chunk → embed → store), so the
+figures include chunking. Relevance is judged per document: a ranked list of chunks is reduced
+to its distinct documents in order, and a question has exactly one gold document (the sample
+question's source file, or the KorQuAD paragraph written out as its own text file).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.services import Services
+from eval.datasets import SAMPLES, SHARED_DATA, sample_questions
+from eval.metrics import latency_summary, same_document
+from retrieval.embedding import CachedQueries
+from retrieval.search import Mode
+from retrieval.store.base import SearchFilter
+
+KORQUAD = SHARED_DATA / "korquad-dev" / "KorQuAD_v1.0_dev_devsplit.json"
+CUTOFFS = (1, 5, 10)
+# (label, search mode, fusion): every configuration the report compares.
+CONFIGS: tuple[tuple[str, Mode, str], ...] = (
+    ("dense", "dense", "rrf"),
+    ("sparse", "sparse", "rrf"),
+    ("hybrid-rrf", "hybrid", "rrf"),
+    ("hybrid-dbsf", "hybrid", "dbsf"),
+)
+
+
+@dataclass(frozen=True)
+class RetrievalCase:
+    question: str
+    gold_file: str
+
+
+def samples_cases() -> list[RetrievalCase]:
+    return [RetrievalCase(c.question, c.source) for c in sample_questions() if c.answerable]
+
+
+def write_korquad_corpus(target: Path, path: Path = KORQUAD) -> list[RetrievalCase]:
+    """Each paragraph becomes '<article title> (<n>).txt'; its questions point at that file."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    cases: list[RetrievalCase] = []
+    for article in data:
+        title = article["title"].replace("/", "／")
+        for number, paragraph in enumerate(article["paragraphs"], 1):
+            name = f"{title} ({number}).txt"
+            (target / name).write_text(paragraph["context"], encoding="utf-8")
+            cases.extend(RetrievalCase(qa["question"], name) for qa in paragraph["qas"])
+    return cases
+
+
+def rank_of_gold(files: Sequence[str], gold: str) -> int | None:
+    """1-based rank of the gold document among the distinct documents, or None."""
+    distinct: list[str] = []
+    for name in files:
+        if name not in distinct:
+            distinct.append(name)
+    for rank, name in enumerate(distinct, 1):
+        if same_document(name, gold):
+            return rank
+    return None
+
+
+def scores(ranks: Sequence[int | None]) -> dict[str, float]:
+    total = len(ranks) or 1
+    found = [r for r in ranks if r is not None]
+    out = {f"recall@{k}": round(sum(r <= k for r in found) / total, 4) for k in CUTOFFS}
+    out["mrr@10"] = round(sum(1 / r for r in found if r <= 10) / total, 4)
+    out["ndcg@10"] = round(sum(1 / math.log2(r + 1) for r in found if r <= 10) / total, 4)
+    return out
+
+
+def evaluate(services: Services, cases: Sequence[RetrievalCase], kb: str) -> dict[str, Any]:
+    """Scores and search latency per configuration; the same store serves every configuration.
+
+    Query embeddings are computed (and timed) once up front; the searcher's query cache then
+    serves them, so per-configuration latency is the engine query alone.
+    """
+    search_filter = SearchFilter(knowledge_bases=[kb])
+    searcher = services.searcher
+    searcher.embedder = CachedQueries(services.embedder, size=len(cases) + 1)
+    embedding: list[float] = []
+    for case in cases:
+        started = time.perf_counter()
+        searcher.embedder.embed_query(case.question)
+        embedding.append((time.perf_counter() - started) * 1000)
+    results: dict[str, Any] = {"query_embedding_ms": latency_summary(embedding)}
+    for label, mode, fusion in CONFIGS:
+        searcher.settings = searcher.settings.model_copy(update={"fusion": fusion})
+        ranks: list[int | None] = []
+        latencies: list[float] = []
+        for case in cases:
+            started = time.perf_counter()
+            hits = searcher.search(case.question, search_filter, limit=30, mode=mode).hits
+            latencies.append((time.perf_counter() - started) * 1000)
+            ranks.append(
+                rank_of_gold([str(h.payload.get("file_name", "")) for h in hits], case.gold_file)
+            )
+        results[label] = {**scores(ranks), "latency_ms": latency_summary(latencies)}
+    searcher.settings, searcher.embedder = services.retrieval, services.embedder
+    return results
+
+
+def run(services: Services, sets: Sequence[str], out_dir: Path) -> dict[str, Any]:
+    report: dict[str, Any] = {"embedder": services.embedder.name}
+    for name in sets:
+        with tempfile.TemporaryDirectory() as tmp:
+            if name == "samples":
+                docs, cases = SAMPLES / "docs", samples_cases()
+            elif name == "korquad":
+                docs = Path(tmp)
+                cases = write_korquad_corpus(docs)
+            else:
+                raise ValueError(f"unknown set: {name}")
+            started = time.perf_counter()
+            ingest = services.indexer.ingest(docs, f"eval-{name}")
+            report[name] = {
+                "questions": len(cases),
+                "documents": len(ingest.outcomes),
+                "chunks": sum(o.chunks for o in ingest.outcomes),
+                "index_seconds": round(time.perf_counter() - started, 1),
+                "results": evaluate(services, cases, f"eval-{name}"),
+            }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "retrieval.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return report

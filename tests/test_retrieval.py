@@ -1,0 +1,87 @@
+"""Retrieval on the real sample corpus: quality floors, permissions on every route, LangChain.
+
+The floors are the figures recorded in README (`python -m eval retrieval --set samples`) less a
+small margin: a change that makes retrieval measurably worse fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api import create_app
+from app.services import Services
+from eval.retrieval_eval import evaluate, samples_cases
+from retrieval.langchain_retriever import HybridRetriever
+from retrieval.store.base import SearchFilter
+
+RECORDED_HYBRID_RECALL_AT_1 = 0.90
+RECORDED_HYBRID_RECALL_AT_5 = 1.00
+MARGIN = 0.03
+
+
+@pytest.fixture(scope="module")
+def results(services: Services) -> dict[str, dict[str, float]]:
+    return evaluate(services, samples_cases(), "samples")
+
+
+def test_hybrid_recall_does_not_regress(results: dict[str, dict[str, float]]) -> None:
+    hybrid = results["hybrid-rrf"]
+    assert hybrid["recall@1"] >= RECORDED_HYBRID_RECALL_AT_1 - MARGIN, results
+    assert hybrid["recall@5"] >= RECORDED_HYBRID_RECALL_AT_5 - MARGIN, results
+
+
+def test_hybrid_is_not_worse_than_either_branch(results: dict[str, dict[str, float]]) -> None:
+    best_branch = max(results["dense"]["mrr@10"], results["sparse"]["mrr@10"])
+    assert results["hybrid-rrf"]["mrr@10"] >= best_branch - 0.01, results
+
+
+def test_knowledge_base_filter_is_exact(services: Services) -> None:
+    hits = services.searcher.search("연차휴가", SearchFilter(knowledge_bases=["없는곳"])).hits
+    assert hits == []
+    hits = services.searcher.search("연차휴가", SearchFilter(knowledge_bases=["samples"])).hits
+    assert hits and all(h.payload["knowledge_base"] == "samples" for h in hits)
+
+
+def test_langchain_retriever_returns_documents_with_citation_metadata(
+    services: Services,
+) -> None:
+    retriever = HybridRetriever(
+        searcher=services.searcher, search_filter=SearchFilter(knowledge_bases=["samples"]), k=3
+    )
+    documents = retriever.invoke("비밀번호는 최소 몇 자 이상이어야 하나요?")
+    assert len(documents) == 3
+    top = documents[0]
+    assert "12자" in top.page_content
+    assert top.metadata["file_name"] == "정보보안_규정.pdf"
+    assert top.metadata["page"] and top.id == top.metadata["chunk_id"]
+
+
+def test_restricted_document_is_invisible_on_every_route(
+    services: Services, tmp_path: Path
+) -> None:
+    """A chunk of the 'finance' group must not reach an 'hr' caller by search, ask or citation."""
+    secret = tmp_path / "임원 보수 내역.md"
+    secret.write_text(
+        "# 임원 보수\n\n2025년 대표이사 연봉은 7억 3,000만 원이며 성과급은 1억 2,000만 원이다.\n",
+        encoding="utf-8",
+    )
+    report = services.indexer.ingest(secret, "acl-test", acl_groups=["finance"])
+    assert report.counts()["added"] == 1
+    question = "대표이사 연봉은 얼마인가요?"
+    for_hr = SearchFilter(knowledge_bases=["acl-test"], acl_groups=["hr"])
+    for_finance = SearchFilter(knowledge_bases=["acl-test"], acl_groups=["finance"])
+    assert services.searcher.search(question, for_hr).hits == []
+    assert "7억" in services.searcher.search(question, for_finance).hits[0].payload["text"]
+
+    retriever = HybridRetriever(searcher=services.searcher, search_filter=for_hr)
+    assert retriever.invoke(question) == []
+
+    client = TestClient(create_app(services))
+    body = {"question": question, "knowledge_base": "acl-test", "groups": ["hr"]}
+    assert client.post("/v1/search", json=body).json()["results"] == []
+    answer = client.post("/v1/ask", json=body).json()
+    assert answer["refused"] and answer["citations"] == []
+    assert "7억" not in answer["answer"] and "7억" not in str(answer.get("passages"))
