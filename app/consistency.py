@@ -5,7 +5,11 @@ Signals, all offline:
   sentence must occur in the cited text (a changed number is the most damaging error);
 - content-morpheme overlap (Kiwi) between the sentence and the cited text. Answers restate
   the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
-  passage: a term taken from the question counts half, neither evidence nor counter-evidence.
+  cited passage: a question term counts half when some retrieved passage uses it, and nothing
+  when none does;
+- topic guard: a noun of the question that no retrieved passage mentions ("스톡옵션" when every
+  passage is about other benefits) makes any sentence using it unsupported: the sources do
+  not cover what was asked.
 A guard failure makes the sentence unsupported whatever the overlap.
 """
 
@@ -25,6 +29,7 @@ Label = Literal["supported", "unsupported", "no_claim"]
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|백만|만|천)?")
 _UNIT = {"억": 100_000_000, "천만": 10_000_000, "백만": 1_000_000, "만": 10_000, "천": 1_000}
 _GUARDED_TAGS = frozenset({"NNP", "SL"})
+_TOPIC_TAGS = frozenset({"NNG", "NNP", "SL"})
 _OVERLAP_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "SN", "NR"})
 
 
@@ -65,7 +70,11 @@ def _compact(text: str) -> str:
 
 
 def check_sentence(
-    sentence: str, cited_text: str, threshold: float, question: str = ""
+    sentence: str,
+    cited_text: str,
+    threshold: float,
+    restatable: frozenset[str] = frozenset(),
+    uncovered: frozenset[str] = frozenset(),
 ) -> tuple[float, list[str]]:
     """Support score in [0, 1] and the reasons it is not higher."""
     reasons: list[str] = []
@@ -79,15 +88,20 @@ def check_sentence(
         if tag in _GUARDED_TAGS and len(form) > 1 and _compact(form) not in compact_source:
             reasons.append(f"'{form}'이(가) 근거 문서에 없습니다")
     terms = {form for form, tag in tokens if tag in _OVERLAP_TAGS}
+    for form in sorted(terms & uncovered):
+        reasons.append(f"질문의 '{form}'이(가) 어느 근거 문서에도 없습니다")
     source_terms = {form for form, tag in morphemes(cited_text) if tag in _OVERLAP_TAGS}
-    question_terms = {form for form, tag in morphemes(question) if tag in _OVERLAP_TAGS}
-    restated = (terms - source_terms) & question_terms
+    restated = (terms - source_terms) & restatable
     overlap = (len(terms & source_terms) + 0.5 * len(restated)) / len(terms) if terms else 0.0
     if reasons:
         return 0.0, reasons
     if overlap < threshold:
         reasons.append(f"근거 문서와 겹치는 내용이 적습니다 ({overlap:.0%})")
     return overlap, reasons
+
+
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(form for form, tag in morphemes(text) if tag in _OVERLAP_TAGS)
 
 
 def is_refusal(sentence: str) -> bool:
@@ -99,6 +113,13 @@ def check_answer(
     answer: str, passages: Sequence[Passage], threshold: float = 0.5, question: str = ""
 ) -> ConsistencyResult:
     by_number = {p.number: p for p in passages}
+    passage_terms = _terms("\n".join(f"{p.document} {p.location}\n{p.text}" for p in passages))
+    question_terms = _terms(question)
+    restatable = question_terms & passage_terms
+    uncovered = (
+        frozenset(form for form, tag in morphemes(question) if tag in _TOPIC_TAGS and len(form) > 1)
+        - passage_terms
+    )
     checks: list[SentenceCheck] = []
     for sentence in answer_sentences(answer):
         plain = strip_markers(sentence)
@@ -108,7 +129,7 @@ def check_answer(
         cited = [n for n in markers_in(sentence) if n in by_number]
         sources = [by_number[n] for n in cited] or list(passages)
         score, reasons = check_sentence(
-            plain, "\n".join(p.text for p in sources), threshold, question
+            plain, "\n".join(p.text for p in sources), threshold, restatable, uncovered
         )
         if not cited:
             reasons.append("인용 표시가 없습니다")

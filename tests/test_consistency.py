@@ -59,7 +59,10 @@ def test_refusal_makes_no_claim() -> None:
 
 
 def test_restating_the_question_is_not_counter_evidence() -> None:
-    passages = [Passage(1, "c1", "| 구분 | 대상 | 지원 금액 |\n| 결혼 | 본인 | 1,000,000원 |", {})]
+    passages = [
+        Passage(1, "c1", "| 구분 | 대상 | 지원 금액 |\n| 결혼 | 본인 | 1,000,000원 |", {}),
+        Passage(2, "c2", "회사는 경조사 시 직원에게 경조금을 준다.", {}),
+    ]
     answer = "본인 결혼 시 회사에서 주는 경조금은 1,000,000원입니다. [1]"
     assert check_answer(answer, passages).sentences[0].label == "unsupported"
     question = "본인 결혼 시 회사에서 주는 경조금은 얼마인가요?"
@@ -67,3 +70,10 @@ def test_restating_the_question_is_not_counter_evidence() -> None:
     # ... but a restated question does not rescue a number the passage lacks.
     wrong = "본인 결혼 시 회사에서 주는 경조금은 2,000,000원입니다. [1]"
     assert check_answer(wrong, passages, question=question).score == 0.0
+
+
+def test_question_topic_missing_from_every_passage_is_not_rescued() -> None:
+    question = "스톡옵션은 입사 몇 년 차부터 받을 수 있나요?"
+    passages = [Passage(1, "c1", "입사 2년 차부터 자기계발비를 받을 수 있다.", {})]
+    answer = "스톡옵션은 입사 2년 차부터 받을 수 있습니다. [1]"
+    assert check_answer(answer, passages, question=question).score == 0.0
