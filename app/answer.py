@@ -90,11 +90,9 @@ class Answerer:
         passages, relevant = self.retrieve(question, search_filter)
         timings.retrieve_ms = _ms(start)
         if not relevant:
-            refusal = refusal_for(question)
+            refusal = _refusal(question, passages, timings)
+            yield refusal.answer
             yield refusal
-            yield AnswerResult(
-                question, refusal, [], check_answer(refusal, []), passages, True, timings
-            )
             return
         start = time.perf_counter()
         pieces: list[str] = []
@@ -126,14 +124,19 @@ class Answerer:
         start = time.perf_counter()
         text, citations = resolve_citations(raw.strip(), passages)
         consistency = check_answer(text, passages, self.settings.consistency_threshold, question)
-        refused = not consistency.score
-        if refused:
-            text, citations = refusal_for(question), []
-            consistency = check_answer(text, [])
-        elif self.settings.unsupported_policy == "withhold" and consistency.unsupported:
+        if not consistency.score:
+            timings.check_ms = _ms(start)
+            return _refusal(question, passages, timings)
+        if self.settings.unsupported_policy == "withhold" and consistency.unsupported:
             text = _withhold(text, consistency)
         timings.check_ms = _ms(start)
-        return AnswerResult(question, text, citations, consistency, passages, refused, timings)
+        return AnswerResult(question, text, citations, consistency, passages, False, timings)
+
+
+def _refusal(question: str, passages: list[Passage], timings: Timings) -> AnswerResult:
+    """The refusal in the question's language; the closest passages still go to the caller."""
+    text = refusal_for(question)
+    return AnswerResult(question, text, [], check_answer(text, []), passages, True, timings)
 
 
 def _withhold(text: str, consistency: ConsistencyResult) -> str:

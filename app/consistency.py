@@ -72,11 +72,15 @@ def _compact(text: str) -> str:
 def check_sentence(
     sentence: str,
     cited_text: str,
+    source_terms: frozenset[str],
     threshold: float,
     restatable: frozenset[str] = frozenset(),
     uncovered: frozenset[str] = frozenset(),
 ) -> tuple[float, list[str]]:
-    """Support score in [0, 1] and the reasons it is not higher."""
+    """Support score in [0, 1] and the reasons it is not higher.
+
+    `source_terms` are the content terms of `cited_text`, analysed once per passage by the caller.
+    """
     reasons: list[str] = []
     missing_numbers = number_values(sentence) - number_values(cited_text)
     for value in sorted(missing_numbers):
@@ -87,10 +91,9 @@ def check_sentence(
     for form, tag in tokens:
         if tag in _GUARDED_TAGS and len(form) > 1 and _compact(form) not in compact_source:
             reasons.append(f"'{form}'이(가) 근거 문서에 없습니다")
-    terms = {form for form, tag in tokens if tag in _OVERLAP_TAGS}
+    terms = _terms(tokens)
     for form in sorted(terms & uncovered):
         reasons.append(f"질문의 '{form}'이(가) 어느 근거 문서에도 없습니다")
-    source_terms = {form for form, tag in morphemes(cited_text) if tag in _OVERLAP_TAGS}
     restated = (terms - source_terms) & restatable
     overlap = (len(terms & source_terms) + 0.5 * len(restated)) / len(terms) if terms else 0.0
     if reasons:
@@ -100,8 +103,10 @@ def check_sentence(
     return overlap, reasons
 
 
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(form for form, tag in morphemes(text) if tag in _OVERLAP_TAGS)
+def _terms(
+    tokens: Sequence[tuple[str, str]], tags: frozenset[str] = _OVERLAP_TAGS
+) -> frozenset[str]:
+    return frozenset(form for form, tag in tokens if tag in tags)
 
 
 def is_refusal(sentence: str) -> bool:
@@ -113,13 +118,12 @@ def check_answer(
     answer: str, passages: Sequence[Passage], threshold: float = 0.5, question: str = ""
 ) -> ConsistencyResult:
     by_number = {p.number: p for p in passages}
-    passage_terms = _terms("\n".join(f"{p.document} {p.location}\n{p.text}" for p in passages))
-    question_terms = _terms(question)
-    restatable = question_terms & passage_terms
-    uncovered = (
-        frozenset(form for form, tag in morphemes(question) if tag in _TOPIC_TAGS and len(form) > 1)
-        - passage_terms
-    )
+    terms_of = {p.number: _terms(morphemes(p.text)) for p in passages}
+    headings = _terms(morphemes("\n".join(f"{p.document} {p.location}" for p in passages)))
+    mentioned = headings.union(*terms_of.values())
+    asked = morphemes(question)
+    restatable = _terms(asked) & mentioned
+    uncovered = frozenset(t for t in _terms(asked, _TOPIC_TAGS) if len(t) > 1) - mentioned
     checks: list[SentenceCheck] = []
     for sentence in answer_sentences(answer):
         plain = strip_markers(sentence)
@@ -129,7 +133,12 @@ def check_answer(
         cited = [n for n in markers_in(sentence) if n in by_number]
         sources = [by_number[n] for n in cited] or list(passages)
         score, reasons = check_sentence(
-            plain, "\n".join(p.text for p in sources), threshold, restatable, uncovered
+            plain,
+            "\n".join(p.text for p in sources),
+            frozenset().union(*(terms_of[p.number] for p in sources)),
+            threshold,
+            restatable,
+            uncovered,
         )
         if not cited:
             reasons.append("인용 표시가 없습니다")

@@ -12,10 +12,10 @@ from app.llm import Message
 REFUSAL_KO = "제공된 문서에서 답을 찾을 수 없습니다."
 REFUSAL_EN = "I could not find the answer in the provided documents."
 
-# Small local models over-refuse when the prompt dwells on refusing (the 1.5B default refused
-# 5 of 10 answerable probe questions whose answer was in the passages), so
-# the prompt only asks for a cited answer; whether the answer is grounded is decided after
-# generation by the consistency check (see answer.Answerer), not by the model.
+# Small local models over-refuse when the prompt dwells on refusing (with a refusal rule the 1.5B
+# default refused answerable sample questions whose answer was in the passages), so the prompt
+# only asks for a cited answer; whether the answer is grounded is decided after generation by
+# the consistency check (see answer.Answerer), not by the model.
 _SYSTEM_KO = (
     "당신은 회사 문서 도우미입니다. 사용자가 준 <자료>에서 질문의 답을 찾아 1~2문장으로 짧게 답하고, "
     "각 문장 끝에 근거 자료 번호를 [1]처럼 붙입니다. 숫자와 날짜는 자료에 적힌 그대로 씁니다. "
@@ -95,7 +95,6 @@ def _format_passage(number: int, text: str, payload: dict[str, Any]) -> str:
 def build_messages(
     question: str, passages: Sequence[Passage], history: Sequence[Message] = ()
 ) -> list[Message]:
-    system = _SYSTEM_KO
     context = "\n\n".join(_format_passage(p.number, p.text, p.payload) for p in passages)
     user = f"<자료>\n{context}\n</자료>\n\n질문: {question}"
-    return [{"role": "system", "content": system}, *history, {"role": "user", "content": user}]
+    return [{"role": "system", "content": _SYSTEM_KO}, *history, {"role": "user", "content": user}]

@@ -21,7 +21,7 @@ from app.services import Services
 from eval.datasets import SAMPLES, SHARED_DATA, sample_questions
 from eval.metrics import latency_summary, same_document
 from retrieval.embedding import CachedQueries
-from retrieval.search import Mode
+from retrieval.search import HybridSearcher, Mode
 from retrieval.store.base import SearchFilter
 
 KORQUAD = SHARED_DATA / "korquad-dev" / "KorQuAD_v1.0_dev_devsplit.json"
@@ -60,11 +60,7 @@ def write_korquad_corpus(target: Path, path: Path = KORQUAD) -> list[RetrievalCa
 
 def rank_of_gold(files: Sequence[str], gold: str) -> int | None:
     """1-based rank of the gold document among the distinct documents, or None."""
-    distinct: list[str] = []
-    for name in files:
-        if name not in distinct:
-            distinct.append(name)
-    for rank, name in enumerate(distinct, 1):
+    for rank, name in enumerate(dict.fromkeys(files), 1):
         if same_document(name, gold):
             return rank
     return None
@@ -82,20 +78,20 @@ def scores(ranks: Sequence[int | None]) -> dict[str, float]:
 def evaluate(services: Services, cases: Sequence[RetrievalCase], kb: str) -> dict[str, Any]:
     """Scores and search latency per configuration; the same store serves every configuration.
 
-    Query embeddings are computed (and timed) once up front; the searcher's query cache then
-    serves them, so per-configuration latency is the engine query alone.
+    Query embeddings are computed (and timed) once up front into a cache big enough for every
+    question, so per-configuration latency is the engine query alone.
     """
     search_filter = SearchFilter(knowledge_bases=[kb])
-    searcher = services.searcher
-    searcher.embedder = CachedQueries(services.embedder, size=len(cases) + 1)
+    embedder = CachedQueries(services.embedder, size=len(cases) + 1)
     embedding: list[float] = []
     for case in cases:
         started = time.perf_counter()
-        searcher.embedder.embed_query(case.question)
+        embedder.embed_query(case.question)
         embedding.append((time.perf_counter() - started) * 1000)
     results: dict[str, Any] = {"query_embedding_ms": latency_summary(embedding)}
     for label, mode, fusion in CONFIGS:
-        searcher.settings = searcher.settings.model_copy(update={"fusion": fusion})
+        settings = services.retrieval.model_copy(update={"fusion": fusion})
+        searcher = HybridSearcher(services.store, embedder, settings)
         ranks: list[int | None] = []
         latencies: list[float] = []
         for case in cases:
@@ -106,7 +102,6 @@ def evaluate(services: Services, cases: Sequence[RetrievalCase], kb: str) -> dic
                 rank_of_gold([str(h.payload.get("file_name", "")) for h in hits], case.gold_file)
             )
         results[label] = {**scores(ranks), "latency_ms": latency_summary(latencies)}
-    searcher.settings, searcher.embedder = services.retrieval, services.embedder
     return results
 
 

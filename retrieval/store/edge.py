@@ -314,7 +314,7 @@ class StoreInUse(RuntimeError):
 
 def _load(directory: Path, config: Any = None) -> Any:
     try:
-        return EdgeShard.load(str(directory), config) if config else EdgeShard.load(str(directory))
+        return EdgeShard.load(str(directory), config)
     except Exception as error:
         if "WouldBlock" in str(error):
             raise StoreInUse(
