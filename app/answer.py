@@ -9,7 +9,8 @@ from typing import Any
 
 from app.citations import Citation, answer_sentences, resolve_citations
 from app.consistency import ConsistencyResult, check_answer
-from app.llm import LLM, Message
+from app.conversation import standalone_question
+from app.llm import LLM
 from app.prompt import Passage, build_messages, refusal_for, select_passages
 from app.settings import AppSettings, get_settings
 from retrieval.search import HybridSearcher
@@ -26,6 +27,7 @@ class UnknownKnowledgeBase(LookupError):
 
 @dataclass
 class Timings:
+    rewrite_ms: float = 0.0
     retrieve_ms: float = 0.0
     generate_ms: float = 0.0
     check_ms: float = 0.0
@@ -81,12 +83,20 @@ class Answerer:
         self,
         question: str,
         search_filter: SearchFilter,
-        history: Sequence[Message] = (),
+        turns: Sequence[tuple[str, str]] = (),
     ) -> Iterator[str | AnswerResult]:
-        """Answer text pieces as generated, then the finished AnswerResult."""
+        """Answer text pieces as generated, then the finished AnswerResult.
+
+        With earlier `turns` of the conversation the question is first made standalone, and
+        everything after (retrieval, prompt, check) works on that question.
+        """
         timings = Timings()
-        start = time.perf_counter()
         question = self.validate(question, search_filter)
+        if turns:
+            start = time.perf_counter()
+            question = standalone_question(self.llm, turns, question)
+            timings.rewrite_ms = _ms(start)
+        start = time.perf_counter()
         passages, relevant = self.retrieve(question, search_filter)
         timings.retrieve_ms = _ms(start)
         if not relevant:
@@ -97,7 +107,7 @@ class Answerer:
         start = time.perf_counter()
         pieces: list[str] = []
         for piece in self.llm.stream(
-            build_messages(question, passages, history), self.settings.llm_max_tokens
+            build_messages(question, passages), self.settings.llm_max_tokens
         ):
             if timings.first_token_ms is None:
                 timings.first_token_ms = _ms(start)
@@ -107,10 +117,10 @@ class Answerer:
         yield self._finish(question, "".join(pieces), passages, timings)
 
     def answer(
-        self, question: str, search_filter: SearchFilter, history: Sequence[Message] = ()
+        self, question: str, search_filter: SearchFilter, turns: Sequence[tuple[str, str]] = ()
     ) -> AnswerResult:
         final: Any = None
-        for item in self.stream(question, search_filter, history):
+        for item in self.stream(question, search_filter, turns):
             final = item
         assert isinstance(final, AnswerResult)
         return final

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +29,7 @@ from app.schemas import (
 )
 from app.services import Services
 from ingest.index import FileOutcome
+from ingest.sync import recent_reports, run_on_schedule
 from retrieval.store.base import SearchFilter
 
 RETRY_AFTER_S = 10
@@ -46,12 +49,36 @@ def _filter(request: AskRequest) -> SearchFilter:
     return SearchFilter(
         knowledge_bases=[request.knowledge_base] if request.knowledge_base else None,
         acl_groups=request.groups,
+        file_types=[t.lower().lstrip(".") for t in request.file_types]
+        if request.file_types is not None
+        else None,
+        modified_from=request.modified_from,
+        modified_to=request.modified_to,
     )
 
 
 def create_app(services: Services | None = None) -> FastAPI:
     services = services or Services()
-    api = FastAPI(title="kdocqa", version="0.1.0", description="사내 문서 질의응답 API")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        settings = services.ingest
+        # Embedded mode: only this process may open the store, so the schedule runs here
+        # (with a Qdrant server, `kdocqa worker` runs it instead).
+        if settings.sources and settings.sync_cron and services.retrieval.store == "edge":
+            threading.Thread(
+                target=run_on_schedule,
+                args=(settings.sync_cron, services.sync_sources, stop),
+                name="scheduled-sync",
+                daemon=True,
+            ).start()
+        yield
+        stop.set()
+
+    api = FastAPI(
+        title="kdocqa", version="0.1.0", description="사내 문서 질의응답 API", lifespan=lifespan
+    )
 
     @api.exception_handler(ApiError)
     def _api_error(_: Request, error: ApiError) -> JSONResponse:
@@ -74,7 +101,16 @@ def create_app(services: Services | None = None) -> FastAPI:
             raise ApiError(422, "invalid_question", str(error)) from error
         except UnknownKnowledgeBase as error:
             raise ApiError(404, "unknown_knowledge_base", str(error)) from error
-        return services.answerer.stream(request.question, _filter(request))
+        session = request.session_id
+        turns = services.conversations.turns(session) if session else []
+
+        def remembered() -> Iterator[str | AnswerResult]:
+            for item in services.answerer.stream(request.question, _filter(request), turns):
+                if session and isinstance(item, AnswerResult):
+                    services.conversations.add(session, item.question, item.answer)
+                yield item
+
+        return remembered()
 
     @api.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -83,6 +119,24 @@ def create_app(services: Services | None = None) -> FastAPI:
             "chunks": services.store.count(),
             "embedder": services.embedder.name,
         }
+
+    @api.post("/v1/sync", status_code=202)
+    def sync_now() -> dict[str, Any]:
+        """Start a sync of every configured source in the background; see /v1/sync/reports."""
+        if not services.ingest.sources:
+            raise ApiError(
+                404, "no_sources", "동기화할 소스가 설정되지 않았습니다 (KDOCQA_SOURCES)."
+            )
+        if services.ingest_lock.locked():
+            raise ApiError(409, "sync_running", "이미 동기화 또는 업로드가 진행 중입니다.")
+        threading.Thread(
+            target=services.sync_sources, kwargs={"wait": False}, name="sync", daemon=True
+        ).start()
+        return {"status": "started"}
+
+    @api.get("/v1/sync/reports")
+    def sync_reports(limit: int = 10) -> dict[str, Any]:
+        return {"reports": recent_reports(services.reports_dir, max(1, min(limit, 100)))}
 
     @api.post("/v1/ask", response_model=AskResponse)
     def ask(request: AskRequest) -> AskResponse:
@@ -157,8 +211,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         staged = folder / f".staged-{name}"
         Path(tmp.name).replace(staged)
         outcome = _ingest_upload(services, staged, folder / name, knowledge_base, groups)
-        if outcome.status == "failed" or outcome.reason:
-            status = 415 if outcome.reason == "unsupported_type" else 422
+        if outcome.status in ("failed", "skipped"):
+            status = {"unsupported_type": 415, "too_large": 413}.get(outcome.reason, 422)
             raise ApiError(status, outcome.reason or "failed", outcome.message)
         return {"file": name, "status": outcome.status, "chunks": outcome.chunks}
 

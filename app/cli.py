@@ -6,9 +6,12 @@ import argparse
 import json
 import logging
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from app.settings import get_settings as get_app_settings
+from ingest.settings import get_settings as ingest_settings
 from retrieval.settings import get_settings as get_retrieval_settings
 
 
@@ -30,20 +33,41 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+class ProgressBar:
+    """One stderr line: files done, percent, elapsed and ETA, status of the last file."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int, outcome: Any) -> None:
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / done * (total - done) if done else 0.0
+        filled = int(20 * done / total) if total else 20
+        print(
+            f"\r[{'#' * filled}{'.' * (20 - filled)}] {done}/{total} {100 * done // max(total, 1)}% "
+            f"경과 {_clock(elapsed)} 남은 시간 {_clock(eta)} {outcome.status:9}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+        if done == total:
+            print(file=sys.stderr)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from app.services import Services
 
     services = Services()
     groups = [g for g in (args.groups or "").split(",") if g] or None
-
-    def progress(done: int, total: int, outcome: object) -> None:
-        print(f"\r[{done}/{total}] {getattr(outcome, 'status', '')}      ", end="", file=sys.stderr)
-
     try:
-        report = services.indexer.ingest(Path(args.path), args.kb, groups, progress=progress)
+        report = services.indexer.ingest(Path(args.path), args.kb, groups, ProgressBar())
     finally:
         services.close()
-    print(file=sys.stderr)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -55,6 +79,50 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{k} {v}" for k, v in report.counts().items())
         print(f"지식베이스 '{report.knowledge_base}': {counts} ({report.seconds:.1f}s)")
     return 1 if report.counts()["failed"] else 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from app.services import Services
+    from ingest.sync import sync_sources, write_report
+
+    services = Services()
+    if not services.ingest.sources:
+        print("오류: 동기화할 소스가 없습니다. KDOCQA_SOURCES를 설정하세요.", file=sys.stderr)
+        return 2
+    try:
+        report = sync_sources(services.indexer, services.ingest.sources, ProgressBar())
+    finally:
+        services.close()
+    path = write_report(report, services.retrieval.data_dir / "reports")
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for source in report["sources"]:
+            if "error" in source:
+                print(f"오류     {source['path']} — {source['error']}")
+                continue
+            for f in source["files"]:
+                reason = f" — {f['message']}" if f["message"] else ""
+                print(f"{f['status']:9} {f['path']}{reason}")
+        counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
+        print(f"동기화: {counts} ({report['seconds']:.1f}s), 보고서 {path}")
+    failed = report["counts"].get("failed", 0) or any("error" in s for s in report["sources"])
+    return 1 if failed else 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import threading
+
+    from ingest.sync import run_on_schedule
+
+    settings = ingest_settings()
+    if not settings.sources or not settings.sync_cron:
+        print("오류: KDOCQA_SOURCES와 KDOCQA_SYNC_CRON을 설정하세요.", file=sys.stderr)
+        return 2
+    print(f"예약 동기화: '{settings.sync_cron}' (소스 {len(settings.sources)}개)")
+    job_args = argparse.Namespace(json=False)
+    run_on_schedule(settings.sync_cron, lambda: cmd_sync(job_args), threading.Event())
+    return 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -119,6 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--groups", help="접근 그룹, 쉼표로 구분 (기본: * = 전체)")
     ingest.add_argument("--json", action="store_true", help="보고서를 JSON으로 출력")
     ingest.set_defaults(func=cmd_ingest)
+
+    sync = sub.add_parser("sync", help="설정된 소스 폴더 전체 동기화 (KDOCQA_SOURCES)")
+    sync.add_argument("--json", action="store_true", help="보고서를 JSON으로 출력")
+    sync.set_defaults(func=cmd_sync)
+
+    worker = sub.add_parser(
+        "worker", help="KDOCQA_SYNC_CRON 일정에 따라 동기화 (서버 모드; 내장 모드는 serve가 실행)"
+    )
+    worker.set_defaults(func=cmd_worker)
 
     ask = sub.add_parser("ask", help="질문하기")
     ask.add_argument("question")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,7 +45,7 @@ class LLM(Protocol):
     name: str
     context_size: int
 
-    def stream(self, messages: Sequence[Message], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: Sequence[Message], max_tokens: int) -> Generator[str, None, None]:
         """Text pieces as the model produces them; closing the iterator stops generation."""
 
     def count_tokens(self, text: str) -> int: ...
@@ -102,7 +102,7 @@ class LlamaCppLLM:
         self.name = model_path.name
         self.context_size = settings.llm_context
 
-    def stream(self, messages: Sequence[Message], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: Sequence[Message], max_tokens: int) -> Generator[str, None, None]:
         with self._gate:
             chunks: Any = self._llama.create_chat_completion(
                 messages=list(messages),  # type: ignore[arg-type]
@@ -110,10 +110,13 @@ class LlamaCppLLM:
                 temperature=self._temperature,
                 stream=True,
             )
-            for chunk in chunks:
-                piece = chunk["choices"][0]["delta"].get("content")
-                if piece:
-                    yield piece
+            try:
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            finally:
+                chunks.close()  # the caller went away: stop generating, free the model
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -133,7 +136,7 @@ class OpenAICompatibleLLM:
         self.name = settings.llm_remote_model
         self.context_size = settings.llm_context
 
-    def stream(self, messages: Sequence[Message], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: Sequence[Message], max_tokens: int) -> Generator[str, None, None]:
         body = {
             "model": self._settings.llm_remote_model,
             "messages": list(messages),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -18,6 +19,20 @@ class AskRequest(BaseModel):
         description="Caller's access groups, set by the trusted gateway; None = unrestricted.",
     )
     top_k: int | None = Field(default=None, ge=1, le=50)
+    session_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Conversation id: a follow-up is made standalone from this session's turns.",
+    )
+    file_types: list[str] | None = Field(
+        default=None, description='Restrict to these file types, e.g. ["pdf", "hwpx"].'
+    )
+    modified_from: datetime | None = Field(
+        default=None, description="Only documents whose file was modified at or after this time."
+    )
+    modified_to: datetime | None = Field(
+        default=None, description="Only documents whose file was modified before this time."
+    )
 
 
 class SearchRequest(AskRequest):
@@ -49,6 +64,7 @@ class ConsistencyOut(BaseModel):
 
 
 class TimingsOut(BaseModel):
+    rewrite_ms: float = 0.0
     retrieve_ms: float
     generate_ms: float
     check_ms: float
@@ -59,6 +75,7 @@ class PassageOut(BaseModel):
     number: int
     chunk_id: str
     document: str
+    file_name: str
     page: int | None
     section: str
     text: str
@@ -66,6 +83,7 @@ class PassageOut(BaseModel):
 
 
 class AskResponse(BaseModel):
+    question: str = Field(description="The question answered: a follow-up's standalone rewrite.")
     answer: str
     refused: bool
     citations: list[CitationOut]
@@ -83,6 +101,7 @@ def passage_out(passage: Passage, score: float | None = None) -> PassageOut:
         number=passage.number,
         chunk_id=passage.chunk_id,
         document=passage.document,
+        file_name=str(passage.payload.get("file_name", "")),
         page=passage.payload.get("page"),
         section=str(passage.payload.get("section", "")),
         text=passage.text,
@@ -92,6 +111,7 @@ def passage_out(passage: Passage, score: float | None = None) -> PassageOut:
 
 def ask_response(result: AnswerResult) -> AskResponse:
     return AskResponse(
+        question=result.question,
         answer=result.answer,
         refused=result.refused,
         citations=[CitationOut(**vars(c)) for c in result.citations],

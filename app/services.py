@@ -9,14 +9,18 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 from app.answer import Answerer
+from app.conversation import Conversations
 from app.llm import LLM, create_llm
 from app.settings import AppSettings
 from app.settings import get_settings as get_app_settings
 from ingest.index import Indexer
 from ingest.settings import IngestSettings
 from ingest.settings import get_settings as get_ingest_settings
+from ingest.sync import sync_sources, write_report
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.search import HybridSearcher
 from retrieval.settings import RetrievalSettings
@@ -31,6 +35,7 @@ class Services:
     app: AppSettings = field(default_factory=get_app_settings)
     ingest: IngestSettings = field(default_factory=get_ingest_settings)
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+    conversations: Conversations = field(default_factory=Conversations)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -57,6 +62,22 @@ class Services:
     @cached_property
     def indexer(self) -> Indexer:
         return Indexer(self.store, self.embedder, self.ingest, self.retrieval)
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.retrieval.data_dir / "reports"
+
+    def sync_sources(self, wait: bool = True) -> dict[str, Any] | None:
+        """Sync every configured source and save the report; None if a sync or upload is
+        already writing (with wait=False) — one writer at a time."""
+        if not self.ingest_lock.acquire(blocking=wait):
+            return None
+        try:
+            report = sync_sources(self.indexer, self.ingest.sources)
+        finally:
+            self.ingest_lock.release()
+        write_report(report, self.reports_dir)
+        return report
 
     def close(self) -> None:
         if "store" in self.__dict__:

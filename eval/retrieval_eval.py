@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,12 +25,14 @@ from retrieval.store.base import SearchFilter
 
 KORQUAD = SHARED_DATA / "korquad-dev" / "KorQuAD_v1.0_dev_devsplit.json"
 CUTOFFS = (1, 5, 10)
-# (label, search mode, fusion): every configuration the report compares.
-CONFIGS: tuple[tuple[str, Mode, str], ...] = (
-    ("dense", "dense", "rrf"),
-    ("sparse", "sparse", "rrf"),
-    ("hybrid-rrf", "hybrid", "rrf"),
-    ("hybrid-dbsf", "hybrid", "dbsf"),
+# (label, search mode, retrieval settings): every configuration the report compares.
+CONFIGS: tuple[tuple[str, Mode, dict[str, Any]], ...] = (
+    ("dense", "dense", {}),
+    ("sparse", "sparse", {}),
+    ("hybrid-rrf", "hybrid", {"fusion": "rrf", "rrf_weights": (1.0, 1.0)}),
+    ("hybrid-rrf-dense3", "hybrid", {"fusion": "rrf", "rrf_weights": (3.0, 1.0)}),
+    ("hybrid-rrf-sparse3", "hybrid", {"fusion": "rrf", "rrf_weights": (1.0, 3.0)}),
+    ("hybrid-dbsf", "hybrid", {"fusion": "dbsf"}),
 )
 
 
@@ -89,8 +90,8 @@ def evaluate(services: Services, cases: Sequence[RetrievalCase], kb: str) -> dic
         embedder.embed_query(case.question)
         embedding.append((time.perf_counter() - started) * 1000)
     results: dict[str, Any] = {"query_embedding_ms": latency_summary(embedding)}
-    for label, mode, fusion in CONFIGS:
-        settings = services.retrieval.model_copy(update={"fusion": fusion})
+    for label, mode, update in CONFIGS:
+        settings = services.retrieval.model_copy(update=update)
         searcher = HybridSearcher(services.store, embedder, settings)
         ranks: list[int | None] = []
         latencies: list[float] = []
@@ -108,23 +109,25 @@ def evaluate(services: Services, cases: Sequence[RetrievalCase], kb: str) -> dic
 def run(services: Services, sets: Sequence[str], out_dir: Path) -> dict[str, Any]:
     report: dict[str, Any] = {"embedder": services.embedder.name}
     for name in sets:
-        with tempfile.TemporaryDirectory() as tmp:
-            if name == "samples":
-                docs, cases = SAMPLES / "docs", samples_cases()
-            elif name == "korquad":
-                docs = Path(tmp)
-                cases = write_korquad_corpus(docs)
-            else:
-                raise ValueError(f"unknown set: {name}")
-            started = time.perf_counter()
-            ingest = services.indexer.ingest(docs, f"eval-{name}")
-            report[name] = {
-                "questions": len(cases),
-                "documents": len(ingest.outcomes),
-                "chunks": sum(o.chunks for o in ingest.outcomes),
-                "index_seconds": round(time.perf_counter() - started, 1),
-                "results": evaluate(services, cases, f"eval-{name}"),
-            }
+        if name == "samples":
+            docs, cases = SAMPLES / "docs", samples_cases()
+        elif name == "korquad":
+            # Under the data directory, so a kept store (--store-dir) finds the same paths again.
+            docs = services.retrieval.data_dir / "korquad-docs"
+            docs.mkdir(exist_ok=True)
+            cases = write_korquad_corpus(docs)
+        else:
+            raise ValueError(f"unknown set: {name}")
+        kb = f"eval-{name}"
+        started = time.perf_counter()
+        ingest = services.indexer.ingest(docs, kb)
+        report[name] = {
+            "questions": len(cases),
+            "documents": len(ingest.outcomes),
+            "chunks": services.store.count(SearchFilter(knowledge_bases=[kb])),
+            "index_seconds": round(time.perf_counter() - started, 1),
+            "results": evaluate(services, cases, kb),
+        }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "retrieval.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -47,3 +47,9 @@ class EncryptedFile(ParseError):
 
 class EmptyDocument(ParseError):
     reason = "empty"
+
+
+class TooLarge(ParseError):
+    """Over a configured limit, e.g. a ZIP-based document that would unpack to gigabytes."""
+
+    reason = "too_large"

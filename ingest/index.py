@@ -1,10 +1,17 @@
 """Index writes: a file or folder in, chunks with dense + BM25 vectors out, in step with the source.
 
-Sync rules: a file whose content hash is already indexed costs nothing; a changed file's new
-chunks are written before its old ones are deleted (a question asked mid-run never finds the
-document missing); a file that fails to parse keeps whatever was indexed before; files gone
-from an ingested folder lose their chunks. Point ids are uuid5(document id, version, chunk
-index), so re-running the same work overwrites rather than duplicates.
+Sync rules:
+* a file whose version (content hash + index recipe) is completely indexed costs nothing;
+* a changed file's new chunks are written before its old ones are deleted, so a question asked
+  mid-run never finds the document missing; a file that fails to parse keeps what was indexed;
+* a file that vanished while a file with the same content appeared is a move: its points are
+  re-written under the new path without embedding anything; a permission or knowledge-base
+  change re-writes payloads the same way;
+* files gone from an ingested folder lose their chunks.
+Point ids are uuid5(document id, version, chunk index), so repeating work overwrites rather
+than duplicates, and every point records how many chunks its version has: a run killed midway
+leaves either an incomplete version or two versions of a file, which the next run detects and
+repairs.
 """
 
 from __future__ import annotations
@@ -19,9 +26,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from ingest.chunking import Chunk, chunk_elements
+from ingest.chunking import Chunk, TokenCounter, chunk_elements
 from ingest.elements import ParseError
 from ingest.parsers import parse_file
 from ingest.settings import IngestSettings
@@ -36,7 +43,16 @@ log = logging.getLogger(__name__)
 
 _NAMESPACE = uuid.UUID("6f1c2a3e-9d4b-5e8f-a1b2-c3d4e5f60718")
 
-Status = Literal["added", "updated", "unchanged", "deleted", "skipped", "failed"]
+Status = Literal["added", "updated", "moved", "unchanged", "deleted", "skipped", "failed"]
+STATUSES: tuple[Status, ...] = (
+    "added",
+    "updated",
+    "moved",
+    "unchanged",
+    "deleted",
+    "skipped",
+    "failed",
+)
 
 
 @dataclass
@@ -53,26 +69,35 @@ class IngestReport:
     knowledge_base: str
     outcomes: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per phase: hash, parse (parse + chunk), embed, sparse, write."""
 
     def counts(self) -> dict[str, int]:
-        totals = dict.fromkeys(("added", "updated", "unchanged", "deleted", "skipped", "failed"), 0)
+        totals: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for outcome in self.outcomes:
             totals[outcome.status] += 1
         return totals
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "knowledge_base": self.knowledge_base,
             "counts": self.counts(),
             "seconds": round(self.seconds, 2),
+            "phases": {k: round(v, 2) for k, v in self.phases.items()},
             "files": [asdict(o) for o in self.outcomes],
         }
 
 
 def document_id(knowledge_base: str, path: Path) -> str:
     """Stable per (knowledge base, absolute path), with Hangul file names NFC-normalised."""
-    key = unicodedata.normalize("NFC", f"{knowledge_base}:{path.resolve()}")
+    key = unicodedata.normalize("NFC", f"{knowledge_base}:{real_path(path)}")
     return str(uuid.uuid5(_NAMESPACE, key))
+
+
+def real_path(path: Path) -> str:
+    """Absolute path with symlinks resolved; unlike Path.resolve it never raises on a loop
+    (the file then fails to open and is reported)."""
+    return os.path.realpath(path)
 
 
 def point_id(doc_id: str, version: str, chunk_index: int) -> str:
@@ -99,6 +124,60 @@ def discover(root: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
+@dataclass
+class IndexedDocument:
+    uri: str
+    digest: str
+    groups: list[str]
+    points: dict[str, int] = field(default_factory=dict)
+    """Points stored per version (more than one version only after an interrupted run)."""
+    totals: dict[str, int] = field(default_factory=dict)
+    """Chunks each version should have (0 for points written before this was recorded)."""
+
+    def complete(self, version: str) -> bool:
+        """Exactly this version, with all of its chunks."""
+        total = self.totals.get(version) or self.points.get(version)
+        return list(self.points) == [version] and self.points[version] == total
+
+
+class _Vanished:
+    """Indexed documents whose file is gone: moves take them by content hash, the rest are
+    deleted at the end of the run."""
+
+    def __init__(self, indexed: dict[str, IndexedDocument]) -> None:
+        self.documents = {d: doc for d, doc in indexed.items() if not Path(doc.uri).exists()}
+        self._by_digest: dict[str, list[str]] = {}
+        for doc_id, doc in self.documents.items():
+            self._by_digest.setdefault(doc.digest, []).append(doc_id)
+
+    def take(self, digest: str, version: str) -> tuple[str, IndexedDocument] | None:
+        for doc_id in self._by_digest.get(digest, []):
+            doc = self.documents[doc_id]
+            if doc.complete(version):
+                self._by_digest[digest].remove(doc_id)
+                return doc_id, self.documents.pop(doc_id)
+        return None
+
+
+class _Phases:
+    """Adds the time spent inside `with phases("name"):` to a report's per-phase totals."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+        self._name = ""
+
+    def __call__(self, name: str) -> _Phases:
+        self._name = name
+        return self
+
+    def __enter__(self) -> None:
+        self._started = time.perf_counter()
+
+    def __exit__(self, *_: object) -> None:
+        elapsed = time.perf_counter() - self._started
+        self.totals[self._name] = self.totals.get(self._name, 0.0) + elapsed
+
+
 class Indexer:
     def __init__(
         self,
@@ -111,17 +190,39 @@ class Indexer:
         self.embedder = embedder
         self.settings = settings or get_ingest_settings()
         self.retrieval_settings = retrieval_settings or get_retrieval_settings()
+        self._phases = _Phases()
         store.ensure_collection(embedder.dim)
 
-    def indexed_versions(self, knowledge_base: str) -> dict[str, tuple[str, str]]:
-        """{document id: (version, source uri)} of what the store holds for a knowledge base."""
-        found: dict[str, tuple[str, str]] = {}
-        fields = ["document_id", "version", "source_uri"]
-        for hit in self.store.scroll(SearchFilter(knowledge_bases=[knowledge_base]), fields):
-            found[str(hit.payload["document_id"])] = (
-                str(hit.payload["version"]),
-                str(hit.payload["source_uri"]),
+    def _version(self, digest: str) -> str:
+        """The file's content hash bound to how it is indexed.
+
+        A change of embedding model, BM25 terms or chunking makes every version new, so the
+        next run re-indexes everything instead of mixing old and new vectors.
+        """
+        r, i = self.retrieval_settings, self.settings
+        recipe = (
+            f"{digest}|{self.embedder.name}|{r.sparse_terms}|{r.bm25_k1}|{r.bm25_b}|"
+            f"{r.bm25_avg_doc_len}|{r.user_dictionary}|{i.chunk_tokens}|{i.chunk_overlap_sentences}"
+        )
+        return hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:16]
+
+    def indexed_documents(self, knowledge_base: str) -> dict[str, IndexedDocument]:
+        """What the store holds for a knowledge base, per document id."""
+        found: dict[str, IndexedDocument] = {}
+        fields = ["document_id", "version", "source_uri", "content_hash", "acl_groups"]
+        for hit in self.store.scroll(
+            SearchFilter(knowledge_bases=[knowledge_base]), [*fields, "chunks_total"]
+        ):
+            p = hit.payload
+            doc = found.setdefault(
+                str(p["document_id"]),
+                IndexedDocument(
+                    str(p["source_uri"]), str(p["content_hash"]), sorted(p["acl_groups"])
+                ),
             )
+            version = str(p["version"])
+            doc.points[version] = doc.points.get(version, 0) + 1
+            doc.totals[version] = int(p.get("chunks_total") or 0)
         return found
 
     def ingest(
@@ -137,26 +238,36 @@ class Indexer:
         report = IngestReport(kb)
         if not root.exists():
             raise FileNotFoundError(f"경로가 없습니다: {root}")
-        indexed = self.indexed_versions(kb)
+        indexed = self.indexed_documents(kb)
+        vanished = _Vanished(indexed)
         files = list(discover(root))
         seen: set[str] = set()
         for number, path in enumerate(files, 1):
             doc_id = document_id(kb, path)
             seen.add(doc_id)
-            outcome = self._ingest_file(path, doc_id, kb, groups, indexed.get(doc_id))
+            try:
+                outcome = self._ingest_file(path, doc_id, kb, groups, indexed.get(doc_id), vanished)
+            except OSError as error:  # gone mid-run, unreadable, a symlink loop
+                outcome = FileOutcome(
+                    unicodedata.normalize("NFC", str(path)),
+                    "failed",
+                    reason="unreadable",
+                    message=f"파일을 읽을 수 없습니다: {error.strerror or error}",
+                )
             report.outcomes.append(outcome)
             if progress:
                 progress(number, len(files), outcome)
         if root.is_dir():
             prefix = str(root.resolve()) + os.sep
-            for doc_id, (_, uri) in indexed.items():
-                if doc_id not in seen and uri.startswith(prefix) and not Path(uri).exists():
+            for doc_id, doc in vanished.documents.items():
+                if doc_id not in seen and doc.uri.startswith(prefix):
                     self.store.delete_document(doc_id)
-                    report.outcomes.append(FileOutcome(uri, "deleted"))
+                    report.outcomes.append(FileOutcome(doc.uri, "deleted"))
         counts = report.counts()
-        if counts["added"] or counts["updated"] or counts["deleted"]:
+        if counts["added"] or counts["updated"] or counts["moved"] or counts["deleted"]:
             self.store.optimize()
         report.seconds = time.perf_counter() - started
+        report.phases, self._phases.totals = self._phases.totals, {}
         return report
 
     def _ingest_file(
@@ -165,7 +276,8 @@ class Indexer:
         doc_id: str,
         kb: str,
         groups: list[str],
-        previous: tuple[str, str] | None,
+        previous: IndexedDocument | None,
+        vanished: _Vanished,
     ) -> FileOutcome:
         shown = unicodedata.normalize("NFC", str(path))
         size_mb = path.stat().st_size / 1_048_576
@@ -176,77 +288,133 @@ class Indexer:
                 reason="too_large",
                 message=f"파일이 너무 큽니다 ({size_mb:.1f} MB > {self.settings.max_file_mb:g} MB)",
             )
-        version = content_hash(path)[:16]
-        if previous and previous[0] == version:
-            return FileOutcome(shown, "unchanged")
+        with self._phases("hash"):
+            digest = content_hash(path)
+        version = self._version(digest)
+        if previous is not None and previous.complete(version):
+            if previous.groups == sorted(groups):
+                return FileOutcome(shown, "unchanged")
+            count = self._rewrite(doc_id, version, path, doc_id, kb, groups)
+            return FileOutcome(shown, "updated", count, "permissions", "접근 그룹 변경")
+        moved = vanished.take(digest, version) if previous is None else None
+        if moved is not None:
+            source, old = moved
+            count = self._rewrite(source, version, path, doc_id, kb, groups)
+            self.store.delete_document(source)
+            return FileOutcome(shown, "moved", count, "moved", f"{old.uri}에서 이동")
         try:
-            elements = parse_file(path)
-            chunks = chunk_elements(
-                elements,
-                self.embedder.count_tokens,
-                self.settings.chunk_tokens,
-                self.settings.chunk_overlap_sentences,
-            )
+            with self._phases("parse"):
+                chunks = file_chunks(path, self.embedder.count_tokens, self.settings)
         except ParseError as error:
             status: Status = (
-                "skipped" if error.reason in ("unsupported_type", "empty") else "failed"
+                "skipped"
+                if error.reason in ("unsupported_type", "empty", "too_large")
+                else "failed"
             )
             return FileOutcome(shown, status, reason=error.reason, message=str(error))
         if not chunks:
             return FileOutcome(shown, "skipped", reason="empty", message="추출된 텍스트가 없습니다")
-        records = self._records(path, doc_id, version, kb, groups, chunks)
-        self.store.upsert(records)
-        self.store.delete_document(doc_id, except_version=version)
+        records = self._records(path, doc_id, version, digest, kb, groups, chunks)
+        with self._phases("write"):
+            self.store.upsert(records)
+            self.store.delete_document(doc_id, except_version=version)
         return FileOutcome(shown, "updated" if previous else "added", chunks=len(records))
+
+    def _rewrite(
+        self, source: str, version: str, path: Path, doc_id: str, kb: str, groups: list[str]
+    ) -> int:
+        """Write a document's stored points under a new path, id or permissions; no embedding.
+
+        The BM25 vector is rebuilt because it holds the title (cheap); the dense vector is
+        kept, so after a rename it still carries the old file name in its context.
+        """
+        records = []
+        for old in self.store.document_records(source):
+            payload = {
+                **old.payload,
+                **_location(path),
+                "document_id": doc_id,
+                "knowledge_base": kb,
+                "acl_groups": groups,
+            }
+            text = indexed_text(payload["title"], payload["section_path"], payload["text"])
+            sparse = bm25_document_vector(
+                tokenize(text, self.retrieval_settings), self.retrieval_settings
+            )
+            new_id = point_id(doc_id, version, int(payload["chunk_index"]))
+            records.append(ChunkRecord(new_id, old.dense, sparse, payload))
+        self.store.upsert(records)
+        return len(records)
 
     def _records(
         self,
         path: Path,
         doc_id: str,
         version: str,
+        digest: str,
         kb: str,
         groups: list[str],
         chunks: list[Chunk],
     ) -> list[ChunkRecord]:
-        title = unicodedata.normalize("NFC", path.stem)
-        contexts = [_contextualize(title, chunk) for chunk in chunks]
+        location = _location(path)
+        contexts = [indexed_text(location["title"], c.section_path, c.text) for c in chunks]
         vectors = []
         batch = self.settings.embed_batch
         for start in range(0, len(contexts), batch):
-            vectors.extend(self.embedder.embed_passages(contexts[start : start + batch]).tolist())
+            with self._phases("embed"):
+                batch_vectors = self.embedder.embed_passages(contexts[start : start + batch])
+            vectors.extend(batch_vectors.tolist())
         now = datetime.now(UTC).isoformat(timespec="seconds")
         records = []
         for index, (chunk, context, dense) in enumerate(
             zip(chunks, contexts, vectors, strict=True)
         ):
             payload = {
+                **location,
                 "document_id": doc_id,
                 "chunk_index": index,
+                "chunks_total": len(chunks),
                 "text": chunk.text,
-                "title": title,
-                "file_name": unicodedata.normalize("NFC", path.name),
                 "section_path": chunk.section_path,
                 "section": " > ".join(chunk.section_path),
                 "pages": chunk.pages,
                 "page": chunk.pages[0] if chunk.pages else None,
                 "sheet": chunk.sheet,
                 "kind": chunk.kind,
-                "source_uri": unicodedata.normalize("NFC", str(path.resolve())),
-                "file_type": path.suffix.lower().lstrip("."),
-                "content_hash": version,
+                "content_hash": digest,
                 "version": version,
                 "ingested_at": now,
                 "knowledge_base": kb,
                 "acl_groups": groups,
             }
-            sparse = bm25_document_vector(
-                tokenize(context, self.retrieval_settings), self.retrieval_settings
-            )
+            with self._phases("sparse"):
+                terms = tokenize(context, self.retrieval_settings)
+                sparse = bm25_document_vector(terms, self.retrieval_settings)
             records.append(ChunkRecord(point_id(doc_id, version, index), dense, sparse, payload))
         return records
 
 
-def _contextualize(title: str, chunk: Chunk) -> str:
+def file_chunks(path: Path, count_tokens: TokenCounter, settings: IngestSettings) -> list[Chunk]:
+    """Parse and chunk one file (raises ParseError); no embedding, no store."""
+    return chunk_elements(
+        parse_file(path), count_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
+    )
+
+
+def indexed_text(title: str, section_path: Sequence[str], text: str) -> str:
     """What gets embedded and BM25-indexed: the chunk with its document title and section path."""
-    heading = " > ".join([title, *chunk.section_path])
-    return f"{heading}\n{chunk.text}"
+    heading = " > ".join([title, *section_path])
+    return f"{heading}\n{text}"
+
+
+def _location(path: Path) -> dict[str, str]:
+    """The payload fields that say where a file is; a move rewrites exactly these."""
+    return {
+        "title": unicodedata.normalize("NFC", path.stem),
+        "file_name": unicodedata.normalize("NFC", path.name),
+        "source_uri": unicodedata.normalize("NFC", real_path(path)),
+        "file_type": path.suffix.lower().lstrip("."),
+        "modified_at": datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(
+            timespec="seconds"
+        ),
+    }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from retrieval.embedding import Embedder
+from retrieval.rerank import Reranker, load_reranker
 from retrieval.settings import RetrievalSettings, get_settings
 from retrieval.sparse import bm25_query_vector, tokenize
 from retrieval.store.base import ChunkStore, Hit, SearchFilter
@@ -22,11 +23,18 @@ class SearchResult:
 
 class HybridSearcher:
     def __init__(
-        self, store: ChunkStore, embedder: Embedder, settings: RetrievalSettings | None = None
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        settings: RetrievalSettings | None = None,
+        reranker: Reranker | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings or get_settings()
+        if reranker is None and self.settings.reranker_model:
+            reranker = load_reranker(self.settings.reranker_model)
+        self.reranker = reranker
 
     def search(
         self,
@@ -42,14 +50,18 @@ class HybridSearcher:
             sparse = None
             if mode == "sparse":
                 return SearchResult([], 0.0)
+        reranker = self.reranker if mode == "hybrid" else None
         hits = self.store.query(
             dense=dense,
             sparse=sparse,
             search_filter=search_filter,
-            limit=limit,
+            limit=max(limit, self.settings.rerank_candidates) if reranker else limit,
             prefetch_limit=max(self.settings.prefetch_limit, limit),
             fusion=self.settings.fusion,
+            rrf_weights=self.settings.rrf_weights,
         )
+        if reranker is not None:
+            hits = reranked(reranker, query, hits)[:limit]
         best = 0.0
         if dense is not None:
             if mode == "dense":
@@ -58,3 +70,11 @@ class HybridSearcher:
                 top = self.store.query(dense=dense, search_filter=search_filter, limit=1)
                 best = top[0].score if top else 0.0
         return SearchResult(hits, best)
+
+
+def reranked(reranker: Reranker, query: str, hits: list[Hit]) -> list[Hit]:
+    """Hits re-ordered by the reranker; its score replaces the fused one."""
+    texts = [str(h.payload.get("text", "")) for h in hits]
+    scored = zip(reranker.scores(query, texts), hits, strict=True)
+    ordered = sorted(scored, key=lambda pair: -pair[0])
+    return [Hit(id=h.id, score=score, payload=h.payload) for score, h in ordered]

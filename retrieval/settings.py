@@ -26,6 +26,11 @@ class RetrievalSettings(BaseSettings):
     embedding_query_prompt: str = "query: "
     embedding_passage_prompt: str = "passage: "
     embedding_batch_size: int = 32
+    sparse_terms: Literal["morphemes", "morphemes+bigrams"] = Field(
+        default="morphemes",
+        description="BM25 terms: Kiwi content morphemes, optionally plus Hangul character "
+        "bigrams. Changing it re-indexes every document on the next ingest run.",
+    )
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     bm25_avg_doc_len: float = Field(
@@ -35,8 +40,19 @@ class RetrievalSettings(BaseSettings):
     user_dictionary: Path | None = Field(
         default=None, description="Kiwi user dictionary (word<TAB>POS per line) for company terms."
     )
-    fusion: Literal["rrf", "dbsf"] = "rrf"
+    fusion: Literal["rrf", "dbsf"] = Field(
+        default="dbsf", description="How the dense and sparse candidate lists are fused."
+    )
+    rrf_weights: tuple[float, float] = Field(
+        default=(1.0, 1.0), description="(dense, sparse) weights of weighted RRF, e.g. [1, 2]."
+    )
     prefetch_limit: int = 40
+    reranker_model: str | None = Field(
+        default=None,
+        description="Cross-encoder (Hugging Face name or local path) that re-orders the fused "
+        "hits; off when unset.",
+    )
+    rerank_candidates: int = Field(default=20, description="Fused hits the reranker reads.")
     top_k: int = 6
 
     @property

@@ -11,7 +11,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 
-from retrieval.korean import content_terms
+from retrieval.korean import char_bigrams, content_terms
 from retrieval.settings import RetrievalSettings, get_settings
 from retrieval.store.base import SparseVector
 
@@ -21,9 +21,17 @@ def term_id(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "little")
 
 
+BIGRAM_PREFIX = "#"
+"""Marks bigram terms so the bigram '휴가' and the morpheme '휴가' are distinct sparse dimensions."""
+
+
 def tokenize(text: str, settings: RetrievalSettings | None = None) -> list[str]:
+    """The BM25 terms of a text: Kiwi content morphemes, plus character bigrams if configured."""
     settings = settings or get_settings()
-    return content_terms(text, settings.user_dictionary)
+    terms = content_terms(text, settings.user_dictionary)
+    if settings.sparse_terms == "morphemes+bigrams":
+        terms += [BIGRAM_PREFIX + bigram for bigram in char_bigrams(text)]
+    return terms
 
 
 def bm25_document_vector(

@@ -6,4 +6,5 @@ bash scripts/install.sh
 .venv/bin/kdocqa models --all
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy app ingest retrieval eval ui
 .venv/bin/python -m pytest -q "$@"

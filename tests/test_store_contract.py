@@ -53,6 +53,7 @@ def chunk(
     file_type: str = "pdf",
     version: str = "v1",
     index: int = 0,
+    modified: str = "2024-05-01T09:30:00+09:00",
 ) -> ChunkRecord:
     payload: dict[str, Any] = {
         "document_id": doc,
@@ -62,6 +63,7 @@ def chunk(
         "version": version,
         "chunk_index": index,
         "ingested_at": "2024-05-01T09:30:00+09:00",
+        "modified_at": modified,
         "source_uri": f"file:///공유/{doc}.{file_type}",
         "title": "취업규칙 개정안",
         "heading_path": ["제3장 근로시간", "제12조 (연차휴가)"],
@@ -104,6 +106,7 @@ CORPUS: list[ChunkRecord] = [
         dense=[1, 0, 0, 0],
         sparse={COMMON_TERM: 1.0, 4: 1.0},
         file_type="xlsx",
+        modified="2025-02-01T00:00:00+09:00",
     ),
     chunk(
         "pub-1",
@@ -122,6 +125,7 @@ CORPUS: list[ChunkRecord] = [
         dense=[0, 0, 1, 0],
         sparse={RARE_TERM: 0.5},
         file_type="hwp",
+        modified="2021-06-30T12:00:00+00:00",
     ),
     chunk(
         "ver-1",
@@ -250,6 +254,24 @@ def test_hybrid_rrf_returns_union_with_plausible_order(store: ChunkStore) -> Non
     assert [h.score for h in hits] == pytest.approx(expected, rel=1e-3)
 
 
+def test_weighted_rrf_scales_each_list(store: ChunkStore) -> None:
+    # As above with the sparse list weighted 3. Qdrant's weighted RRF divides the 1-based rank
+    # by the weight, 1/(k - 1 + r/w): pub-1 1/k + 1/(k - 2/3), rare 1/(k - 1/3), mixed 1/(k+1),
+    # hr-2 1/(k+2): the sparse-only hit now beats the dense-only one.
+    hits = store.query(
+        dense=[0, 1, 0, 0],
+        sparse=SparseVector([5, RARE_TERM], [1.0, 1.0]),
+        limit=4,
+        prefetch_limit=3,
+        fusion="rrf",
+        rrf_weights=(1.0, 3.0),
+    )
+    assert names(hits) == ["pub-1", "rare", "mixed", "hr-2"]
+    k = RRF_K
+    expected = [1 / k + 1 / (k - 2 / 3), 1 / (k - 1 / 3), 1 / (k + 1), 1 / (k + 2)]
+    assert [h.score for h in hits] == pytest.approx(expected, rel=1e-3)
+
+
 def test_hybrid_dbsf_returns_union_with_plausible_order(store: ChunkStore) -> None:
     # Candidates: dense top 4 (pub-1, mixed, hr-2, hr-1), sparse (pub-1, rare).  DBSF
     # normalises each list by its own mean +- 3 sigma and sums, so pub-1 (top of both) wins
@@ -281,6 +303,24 @@ def test_filter_by_knowledge_base_file_type_and_document(store: ChunkStore) -> N
     assert store.count(SearchFilter(document_ids=["doc-hr", "doc-ver"])) == 4
     assert store.count(SearchFilter(knowledge_bases=["인사"], file_types=["docx"])) == 0
     assert store.count(SearchFilter(knowledge_bases=[])) == 0  # restricted to none
+
+
+def test_filter_by_modification_date(store: ChunkStore) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    kst = timezone(timedelta(hours=9))
+    since_2025 = SearchFilter(modified_from=datetime(2025, 1, 1, tzinfo=kst))
+    assert store.count(since_2025) == 1
+    hits = store.query(dense=[0, 0, 1, 0], search_filter=since_2025, limit=10)
+    assert names(hits) == ["fin-1"]
+    before_2022 = SearchFilter(modified_to=datetime(2022, 1, 1))  # naive = UTC
+    assert names(store.scroll(before_2022)) == ["rare"]
+    # The upper bound is exclusive and compares instants, not wall-clock strings.
+    exact = datetime(2024, 5, 1, 0, 30, tzinfo=UTC)  # = 2024-05-01 09:30 KST
+    assert store.count(SearchFilter(modified_to=exact)) == 1
+    assert store.count(SearchFilter(modified_from=exact, modified_to=exact)) == 0
+    assert store.count(SearchFilter(modified_from=exact)) == len(CORPUS) - 1
+    assert store.count(SearchFilter(knowledge_bases=["공지"], modified_from=exact)) == 1
 
 
 def test_acl_by_query(store: ChunkStore) -> None:
@@ -423,6 +463,25 @@ def test_retrieve_by_ids_in_request_order(store: ChunkStore) -> None:
     assert all(isinstance(h.id, str) for h in hits)
     assert hits[1].payload == BY_NAME["hr-1"].payload
     assert store.retrieve([]) == []
+
+
+def test_document_records_round_trip_with_vectors(store: ChunkStore) -> None:
+    records = sorted(store.document_records("doc-hr"), key=lambda r: r.payload["chunk_index"])
+    assert [r.id for r in records] == [pid("hr-1"), pid("hr-2")]
+    original = BY_NAME["hr-1"]
+    assert records[0].payload == original.payload
+    assert records[0].sparse == original.sparse
+    norm = sum(x * x for x in original.dense) ** 0.5  # cosine collections store unit vectors
+    assert records[0].dense == pytest.approx([x / norm for x in original.dense], abs=1e-6)
+    assert store.document_records("no-such-doc") == []
+    # Written back under new ids, they are found exactly like the originals.
+    moved = [
+        ChunkRecord(pid(f"moved-{r.id}"), r.dense, r.sparse, {**r.payload, "document_id": "doc-mv"})
+        for r in records
+    ]
+    store.upsert(moved)
+    hits = store.query(dense=[0.9, 0.1, 0, 0], search_filter=SearchFilter(document_ids=["doc-mv"]))
+    assert hits[0].id == moved[0].id and hits[0].score == pytest.approx(1.0, abs=1e-5)
 
 
 def test_scroll_with_fields_returns_only_those_fields(store: ChunkStore) -> None:

@@ -6,6 +6,7 @@ Run: streamlit run ui/chat.py  (the API must be running; KDOCQA_API_URL points a
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ with st.sidebar:
 
 
 def ask(question: str) -> dict[str, Any]:
-    body: dict[str, Any] = {"question": question}
+    # The session id lets the API read a follow-up ("그럼 계약직은?") in context.
+    body: dict[str, Any] = {"question": question, "session_id": st.session_state.session_id}
     if knowledge_base.strip():
         body["knowledge_base"] = knowledge_base.strip()
     if groups_text.strip():
@@ -38,7 +40,9 @@ def ask(question: str) -> dict[str, Any]:
     return data
 
 
-def show(result: dict[str, Any]) -> None:
+def show(result: dict[str, Any], asked: str) -> None:
+    if result.get("question") and result["question"] != asked:
+        st.caption(f"질문을 이렇게 이해했습니다: {result['question']}")
     sentences = result["consistency"]["sentences"]
     if any(s["label"] == "unsupported" for s in sentences):
         lines = []
@@ -74,13 +78,16 @@ def show(result: dict[str, Any]) -> None:
 
 if "history" not in st.session_state:
     st.session_state.history = []
+    st.session_state.session_id = uuid.uuid4().hex
 
+asked = ""
 for turn in st.session_state.history:
     with st.chat_message(turn["role"]):
         if turn["role"] == "user":
-            st.markdown(turn["content"])
+            asked = turn["content"]
+            st.markdown(asked)
         else:
-            show(turn["content"])
+            show(turn["content"], asked)
 
 if question := st.chat_input("질문을 입력하세요"):
     st.session_state.history.append({"role": "user", "content": question})
@@ -93,4 +100,4 @@ if question := st.chat_input("질문을 입력하세요"):
             st.error(f"오류: {error}")
         else:
             st.session_state.history.append({"role": "assistant", "content": result})
-            show(result)
+            show(result, question)

@@ -16,8 +16,15 @@ from typing import Literal
 
 import olefile
 
-from ingest.elements import CorruptFile, EmptyDocument, EncryptedFile, UnsupportedFileType
+from ingest.elements import (
+    CorruptFile,
+    EmptyDocument,
+    EncryptedFile,
+    TooLarge,
+    UnsupportedFileType,
+)
 from ingest.parsers.text import decode_text, looks_like_text
+from ingest.settings import get_settings
 
 FileKind = Literal[
     "pdf", "docx", "pptx", "xlsx", "xls", "hwp", "hwpx", "html", "eml", "md", "txt", "csv"
@@ -182,10 +189,25 @@ def _legacy_encrypted(path: Path) -> bool:
         return False  # unknown: let the parser try and report what it finds
 
 
+def _refuse_bomb(zf: zipfile.ZipFile, path: Path) -> None:
+    """DOCX/XLSX/PPTX/HWPX are ZIPs: refuse one that would unpack past the configured limit.
+
+    The declared sizes bound what zipfile will inflate, so checking them is enough.
+    """
+    limit_mb = get_settings().max_unpacked_mb
+    unpacked = sum(info.file_size for info in zf.infolist())
+    if unpacked > limit_mb * 1_048_576:
+        raise TooLarge(
+            f"'{path.name}'은(는) 압축을 풀면 {unpacked / 1_048_576:,.0f} MB가 되어 "
+            f"한도({limit_mb:g} MB)를 넘습니다. 압축 폭탄이거나 비정상적인 문서입니다."
+        )
+
+
 def _sniff_zip(path: Path) -> FileKind:
     name = path.name
     try:
         with zipfile.ZipFile(path) as zf:
+            _refuse_bomb(zf, path)
             names = set(zf.namelist())
             if "word/document.xml" in names:
                 return "docx"

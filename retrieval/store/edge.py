@@ -40,6 +40,7 @@ from qdrant_edge import (
     Prefetch,
     Query,
     QueryRequest,
+    RangeDateTime,
     ScoredPoint,
     ScrollRequest,
     UpdateOperation,
@@ -58,6 +59,8 @@ from retrieval.store.base import (
     Hit,
     SearchFilter,
     SparseVector,
+    rrf_weights_for_engine,
+    stored_record,
 )
 from retrieval.store.base import Fusion as FusionName
 
@@ -90,6 +93,10 @@ def build_filter(search_filter: SearchFilter | None) -> Filter | None:
     if search_filter.acl_groups is not None:
         groups = [*search_filter.acl_groups, PUBLIC_GROUP]
         must.append(FieldCondition("acl_groups", match=MatchAny(groups)))
+    bounds = search_filter.modified_range()
+    if bounds is not None:
+        low, high = (b.isoformat() if b is not None else None for b in bounds)
+        must.append(FieldCondition("modified_at", range=RangeDateTime(gte=low, lt=high)))
     return Filter(must=must) if must else None
 
 
@@ -235,6 +242,7 @@ class EdgeStore:
         limit: int = 10,
         prefetch_limit: int = 50,
         fusion: FusionName = "rrf",
+        rrf_weights: tuple[float, float] = (1.0, 1.0),
     ) -> list[Hit]:
         if sparse is not None and not sparse.indices:
             sparse = None  # a query with no known terms can only add noise to the fusion
@@ -251,7 +259,11 @@ class EdgeStore:
         )
         if dense_query is not None and sparse_query is not None:
             candidates = max(prefetch_limit, limit)
-            fusion_query = Fusion.Dbsf() if fusion == "dbsf" else Fusion.Rrf(k=RRF_K)
+            fusion_query = (
+                Fusion.Dbsf()
+                if fusion == "dbsf"
+                else Fusion.Rrf(k=RRF_K, weights=rrf_weights_for_engine(rrf_weights))
+            )
             # The filter goes into each prefetch as well as the top level: the candidate lists
             # must already be permission-filtered, or fused results could come up short.
             request = QueryRequest(
@@ -277,12 +289,11 @@ class EdgeStore:
     def count(self, search_filter: SearchFilter | None = None) -> int:
         return self._require().count(CountRequest(exact=True, filter=build_filter(search_filter)))
 
-    def scroll(
-        self, search_filter: SearchFilter | None = None, fields: Sequence[str] | None = None
-    ) -> Iterator[Hit]:
+    def _points(
+        self, flt: Filter | None, with_payload: bool | list[str], vectors: bool
+    ) -> Iterator[Any]:
+        """Every point matching `flt`, page by page."""
         shard = self._require()
-        flt = build_filter(search_filter)
-        with_payload: bool | list[str] = list(fields) if fields is not None else True
         offset: Any = None
         while True:
             records, offset = shard.scroll(
@@ -291,13 +302,19 @@ class EdgeStore:
                     limit=SCROLL_BATCH,
                     filter=flt,
                     with_payload=with_payload,
-                    with_vector=False,
+                    with_vector=vectors,
                 )
             )
-            for record in records:
-                yield _to_hit(record.id, 0.0, record.payload)
+            yield from records
             if offset is None:
                 return
+
+    def scroll(
+        self, search_filter: SearchFilter | None = None, fields: Sequence[str] | None = None
+    ) -> Iterator[Hit]:
+        with_payload: bool | list[str] = list(fields) if fields is not None else True
+        for record in self._points(build_filter(search_filter), with_payload, vectors=False):
+            yield _to_hit(record.id, 0.0, record.payload)
 
     def retrieve(self, ids: Sequence[str]) -> list[Hit]:
         if not ids:
@@ -306,6 +323,13 @@ class EdgeStore:
         by_id = {str(r.id): _to_hit(r.id, 0.0, r.payload) for r in records}
         # Input order, missing ids skipped: callers zip results with their own id lists.
         return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+    def document_records(self, document_id: str) -> list[ChunkRecord]:
+        flt = build_filter(SearchFilter(document_ids=[document_id]))
+        return [
+            stored_record(r.id, r.vector, r.payload)
+            for r in self._points(flt, with_payload=True, vectors=True)
+        ]
 
 
 class StoreInUse(RuntimeError):

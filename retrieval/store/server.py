@@ -32,6 +32,8 @@ from retrieval.store.base import (
     Hit,
     SearchFilter,
     SparseVector,
+    rrf_weights_for_engine,
+    stored_record,
 )
 
 SCROLL_BATCH = 256
@@ -59,6 +61,13 @@ def build_filter(search_filter: SearchFilter | None) -> models.Filter | None:
     if search_filter.acl_groups is not None:
         groups = [*search_filter.acl_groups, PUBLIC_GROUP]
         must.append(models.FieldCondition(key="acl_groups", match=models.MatchAny(any=groups)))
+    bounds = search_filter.modified_range()
+    if bounds is not None:
+        must.append(
+            models.FieldCondition(
+                key="modified_at", range=models.DatetimeRange(gte=bounds[0], lt=bounds[1])
+            )
+        )
     return models.Filter(must=must) if must else None
 
 
@@ -181,6 +190,7 @@ class ServerStore:
         limit: int = 10,
         prefetch_limit: int = 50,
         fusion: Fusion = "rrf",
+        rrf_weights: tuple[float, float] = (1.0, 1.0),
     ) -> list[Hit]:
         if sparse is not None and not sparse.indices:
             sparse = None  # a query with no known terms can only add noise to the fusion
@@ -197,7 +207,9 @@ class ServerStore:
             fusion_query: models.Query = (
                 models.FusionQuery(fusion=models.Fusion.DBSF)
                 if fusion == "dbsf"
-                else models.RrfQuery(rrf=models.Rrf(k=RRF_K))
+                else models.RrfQuery(
+                    rrf=models.Rrf(k=RRF_K, weights=rrf_weights_for_engine(rrf_weights))
+                )
             )
             # Filter in each prefetch and at the top level, as in edge.py: permissions are
             # applied while candidates are gathered, never after fusion.
@@ -245,26 +257,30 @@ class ServerStore:
         )
         return result.count
 
-    def scroll(
-        self, search_filter: SearchFilter | None = None, fields: Sequence[str] | None = None
-    ) -> Iterator[Hit]:
-        flt = build_filter(search_filter)
-        with_payload: bool | list[str] = list(fields) if fields is not None else True
+    def _points(
+        self, flt: models.Filter | None, with_payload: bool | list[str], vectors: bool
+    ) -> Iterator[models.Record]:
+        """Every point matching `flt`, page by page."""
         offset: models.ExtendedPointId | None = None
         while True:
-            records, next_offset = self._client.scroll(
+            records, offset = self._client.scroll(
                 self._collection,
                 scroll_filter=flt,
                 limit=SCROLL_BATCH,
                 offset=offset,
                 with_payload=with_payload,
-                with_vectors=False,
+                with_vectors=vectors,
             )
-            for record in records:
-                yield _to_hit(record.id, 0.0, record.payload)
-            if next_offset is None:
+            yield from records
+            if offset is None:
                 return
-            offset = next_offset
+
+    def scroll(
+        self, search_filter: SearchFilter | None = None, fields: Sequence[str] | None = None
+    ) -> Iterator[Hit]:
+        with_payload: bool | list[str] = list(fields) if fields is not None else True
+        for record in self._points(build_filter(search_filter), with_payload, vectors=False):
+            yield _to_hit(record.id, 0.0, record.payload)
 
     def retrieve(self, ids: Sequence[str]) -> list[Hit]:
         if not ids:
@@ -275,3 +291,10 @@ class ServerStore:
         by_id = {str(r.id): _to_hit(r.id, 0.0, r.payload) for r in records}
         # Input order, missing ids skipped: callers zip results with their own id lists.
         return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+    def document_records(self, document_id: str) -> list[ChunkRecord]:
+        flt = build_filter(SearchFilter(document_ids=[document_id]))
+        return [
+            stored_record(r.id, r.vector, r.payload)
+            for r in self._points(flt, with_payload=True, vectors=True)
+        ]

@@ -1,0 +1,112 @@
+"""LLM serving with the real 0.5B offline GGUF: the bounded queue, cancellation, and the same
+interface over an OpenAI-compatible server (llama-cpp-python's own, started here)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.llm import OFFLINE_LLMS, LlamaCppLLM, LLMBusy, OpenAICompatibleLLM, complete
+from app.settings import AppSettings
+
+SMALL = "qwen2.5-coder-0.5b"
+QUESTION = [
+    {"role": "system", "content": "한국어로 짧게 답하세요."},
+    {"role": "user", "content": "대한민국의 수도는 어디인가요?"},
+]
+
+
+@pytest.fixture(scope="module")
+def model_path(models_dir: Path) -> Path:
+    return models_dir / OFFLINE_LLMS[SMALL].name
+
+
+@pytest.fixture(scope="module")
+def no_queue(model_path: Path) -> LlamaCppLLM:
+    """One generation at a time and nobody waiting: a second caller is refused at once."""
+    settings = AppSettings(llm_queue_size=0, llm_context=1024, llm_timeout_s=5)
+    return LlamaCppLLM(model_path, settings)
+
+
+def test_full_queue_refuses_and_cancelling_frees_the_model(no_queue: LlamaCppLLM) -> None:
+    first = no_queue.stream(QUESTION, max_tokens=64)
+    assert next(first)  # generating: the model is taken
+    with pytest.raises(LLMBusy):
+        next(no_queue.stream(QUESTION, max_tokens=8))
+    # A client that goes away closes its stream; generation stops and the model is free again.
+    first.close()
+    answer = complete(no_queue, QUESTION, max_tokens=16)
+    assert "서울" in answer
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    # llama.cpp logs the whole model header: a pipe would fill up and block the server.
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model_path),
+            "--model_alias",
+            SMALL,
+            "--n_ctx",
+            "1024",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            if process.poll() is not None:
+                raise RuntimeError(log.read_text(errors="replace")[-2000:])
+            try:
+                if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise TimeoutError("llama-cpp-python server did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_openai_compatible_backend_streams_from_a_real_server(server: str) -> None:
+    llm = OpenAICompatibleLLM(
+        AppSettings(llm_base_url=server, llm_remote_model=SMALL, llm_timeout_s=120)
+    )
+    pieces = list(llm.stream(QUESTION, max_tokens=16))
+    assert len(pieces) > 1  # streamed token by token, not one block
+    assert "서울" in "".join(pieces)
+    assert llm.count_tokens("대한민국의 수도는 서울이다.") > 3
+
+
+def test_openai_compatible_backend_reports_an_unreachable_server() -> None:
+    llm = OpenAICompatibleLLM(
+        AppSettings(llm_base_url=f"http://127.0.0.1:{_free_port()}", llm_timeout_s=5)
+    )
+    with pytest.raises(httpx.ConnectError):
+        complete(llm, QUESTION, max_tokens=8)
