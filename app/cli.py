@@ -8,11 +8,14 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.settings import get_settings as get_app_settings
 from ingest.settings import get_settings as ingest_settings
 from retrieval.settings import get_settings as get_retrieval_settings
+
+if TYPE_CHECKING:
+    from ingest.index import FileOutcome
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -39,7 +42,7 @@ class ProgressBar:
     def __init__(self) -> None:
         self.started = time.monotonic()
 
-    def __call__(self, done: int, total: int, outcome: Any) -> None:
+    def __call__(self, done: int, total: int, outcome: FileOutcome) -> None:
         elapsed = time.monotonic() - self.started
         eta = elapsed / done * (total - done) if done else 0.0
         filled = int(20 * done / total) if total else 20
@@ -81,31 +84,40 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.counts()["failed"] else 0
 
 
-def cmd_sync(args: argparse.Namespace) -> int:
+def _sync_once(progress: ProgressBar | None) -> tuple[dict[str, Any], Path]:
+    """One sync of every configured source with its own store connection, report saved."""
     from app.services import Services
-    from ingest.sync import sync_sources, write_report
 
     services = Services()
-    if not services.ingest.sources:
-        print("오류: 동기화할 소스가 없습니다. KDOCQA_SOURCES를 설정하세요.", file=sys.stderr)
-        return 2
     try:
-        report = sync_sources(services.indexer, services.ingest.sources, ProgressBar())
+        done = services.sync_sources(progress=progress)
     finally:
         services.close()
-    path = write_report(report, services.retrieval.data_dir / "reports")
+    assert done is not None  # waiting for the lock always gets it
+    return done
+
+
+def _print_sync(report: dict[str, Any], path: Path) -> None:
+    for source in report["sources"]:
+        if "error" in source:
+            print(f"오류     {source['path']} — {source['error']}")
+            continue
+        for f in source["files"]:
+            reason = f" — {f['message']}" if f["message"] else ""
+            print(f"{f['status']:9} {f['path']}{reason}")
+    counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
+    print(f"동기화: {counts} ({report['seconds']:.1f}s), 보고서 {path}", flush=True)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    if not ingest_settings().sources:
+        print("오류: 동기화할 소스가 없습니다. KDOCQA_SOURCES를 설정하세요.", file=sys.stderr)
+        return 2
+    report, path = _sync_once(ProgressBar())
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        for source in report["sources"]:
-            if "error" in source:
-                print(f"오류     {source['path']} — {source['error']}")
-                continue
-            for f in source["files"]:
-                reason = f" — {f['message']}" if f["message"] else ""
-                print(f"{f['status']:9} {f['path']}{reason}")
-        counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
-        print(f"동기화: {counts} ({report['seconds']:.1f}s), 보고서 {path}")
+        _print_sync(report, path)
     failed = report["counts"].get("failed", 0) or any("error" in s for s in report["sources"])
     return 1 if failed else 0
 
@@ -119,9 +131,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not settings.sources or not settings.sync_cron:
         print("오류: KDOCQA_SOURCES와 KDOCQA_SYNC_CRON을 설정하세요.", file=sys.stderr)
         return 2
-    print(f"예약 동기화: '{settings.sync_cron}' (소스 {len(settings.sources)}개)")
-    job_args = argparse.Namespace(json=False)
-    run_on_schedule(settings.sync_cron, lambda: cmd_sync(job_args), threading.Event())
+    print(f"예약 동기화: '{settings.sync_cron}' (소스 {len(settings.sources)}개)", flush=True)
+    run_on_schedule(settings.sync_cron, lambda: _print_sync(*_sync_once(None)), threading.Event())
     return 0
 
 

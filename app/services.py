@@ -20,7 +20,7 @@ from app.settings import get_settings as get_app_settings
 from ingest.index import Indexer
 from ingest.settings import IngestSettings
 from ingest.settings import get_settings as get_ingest_settings
-from ingest.sync import sync_sources, write_report
+from ingest.sync import Progress, sync_sources, write_report
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.search import HybridSearcher
 from retrieval.settings import RetrievalSettings
@@ -67,17 +67,18 @@ class Services:
     def reports_dir(self) -> Path:
         return self.retrieval.data_dir / "reports"
 
-    def sync_sources(self, wait: bool = True) -> dict[str, Any] | None:
-        """Sync every configured source and save the report; None if a sync or upload is
-        already writing (with wait=False) — one writer at a time."""
+    def sync_sources(
+        self, wait: bool = True, progress: Progress | None = None
+    ) -> tuple[dict[str, Any], Path] | None:
+        """Sync every configured source and save the report: (report, its file). None if a
+        sync or upload is already writing and wait=False — one writer at a time."""
         if not self.ingest_lock.acquire(blocking=wait):
             return None
         try:
-            report = sync_sources(self.indexer, self.ingest.sources)
+            report = sync_sources(self.indexer, self.ingest.sources, progress)
         finally:
             self.ingest_lock.release()
-        write_report(report, self.reports_dir)
-        return report
+        return report, write_report(report, self.reports_dir)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -30,7 +30,7 @@ def main() -> None:
     ingest = sub.add_parser("ingest", help="ingestion throughput: full index and 1%% re-sync")
     ingest.add_argument("--files", type=int, default=2000)
     ingest.add_argument(
-        "--parse-only", action="store_true", help="time parse + chunk only; writes no report"
+        "--parse-only", action="store_true", help="time parse + chunk only (ingest-parse.json)"
     )
     for command in (samples, retrieval, tokenizers, speed, ingest):
         command.add_argument("--out", type=Path, default=Path("eval/reports"))

@@ -167,9 +167,34 @@ def _index_figures(report: Any, files: int) -> dict[str, Any]:
     }
 
 
+def index_and_resync(
+    root: Path, store_dir: Path, embedder: Embedder, rng: random.Random
+) -> dict[str, Any]:
+    """A first full index of `root`, then a re-sync after appending to 1% of its Markdown files."""
+    paths = list(discover(root))
+    store = EdgeStore(store_dir, "chunks")
+    indexer = Indexer(store, embedder, IngestSettings(), RetrievalSettings())
+    full = indexer.ingest(root, "bench")
+    figures: dict[str, Any] = {"full_index": _index_figures(full, len(paths))}
+    print(json.dumps(figures, ensure_ascii=False), flush=True)
+    changed = rng.sample([p for p in paths if p.suffix == ".md"], max(1, len(paths) // 100))
+    for path in changed:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write("\n## 부칙\n\n이 기준은 다음 달 1일부터 시행한다.\n")
+    resync = indexer.ingest(root, "bench")
+    store.close()
+    figures["resync_1pct"] = {
+        **_index_figures(resync, len(paths)),
+        "changed_files": len(changed),
+        "speedup_vs_full": round(full.seconds / resync.seconds, 1),
+    }
+    return figures
+
+
 def run(
     embedder: Embedder, files: int, out_dir: Path, parse_only_run: bool = False
 ) -> dict[str, Any]:
+    """Writes ingest.json, or ingest-parse.json for a parse-only run."""
     rng = random.Random(SEED)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "공유드라이브"
@@ -182,28 +207,9 @@ def run(
             "parse_and_chunk": parse_only(paths, embedder),
         }
         print(json.dumps(report, ensure_ascii=False), flush=True)
-        if parse_only_run:
-            return report
-        store = EdgeStore(Path(tmp) / "store", "chunks")
-        indexer = Indexer(store, embedder, IngestSettings(), RetrievalSettings())
-        full = indexer.ingest(root, "bench")
-        report["full_index"] = _index_figures(full, len(paths))
-        print(json.dumps(report["full_index"], ensure_ascii=False), flush=True)
-
-        changed = rng.sample([p for p in paths if p.suffix == ".md"], max(1, len(paths) // 100))
-        for path in changed:
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write("\n## 부칙\n\n이 기준은 다음 달 1일부터 시행한다.\n")
-        resync = indexer.ingest(root, "bench")
-        report["resync_1pct"] = {
-            **_index_figures(resync, len(paths)),
-            "changed_files": len(changed),
-            "speedup_vs_full": round(full.seconds / resync.seconds, 1),
-        }
-        store.close()
-        report["files_on_disk"] = sum(1 for _ in discover(root))
+        if not parse_only_run:
+            report.update(index_and_resync(root, Path(tmp) / "store", embedder, rng))
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "ingest.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    name = "ingest-parse.json" if parse_only_run else "ingest.json"
+    (out_dir / name).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return report

@@ -65,6 +65,7 @@ def corpus(docs: Path, embedder: Embedder) -> tuple[list[str], list[str]]:
 
 
 def qdrant_idf(n_docs: int, df: int) -> float:
+    """Qdrant's IDF modifier, so in-memory BM25 scores equal the engine's."""
     return math.log((n_docs - df + 0.5) / (df + 0.5) + 1)
 
 

@@ -49,6 +49,10 @@ class EmptyDocument(ParseError):
     reason = "empty"
 
 
+MAX_UNPACKED_MB = 500.0
+"""Default limit on what a ZIP-based document (DOCX, XLSX, PPTX, HWPX) may unpack to."""
+
+
 class TooLarge(ParseError):
     """Over a configured limit, e.g. a ZIP-based document that would unpack to gigabytes."""
 

@@ -23,10 +23,11 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from ingest.chunking import Chunk, TokenCounter, chunk_elements
 from ingest.elements import ParseError
@@ -44,15 +45,7 @@ log = logging.getLogger(__name__)
 _NAMESPACE = uuid.UUID("6f1c2a3e-9d4b-5e8f-a1b2-c3d4e5f60718")
 
 Status = Literal["added", "updated", "moved", "unchanged", "deleted", "skipped", "failed"]
-STATUSES: tuple[Status, ...] = (
-    "added",
-    "updated",
-    "moved",
-    "unchanged",
-    "deleted",
-    "skipped",
-    "failed",
-)
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 @dataclass
@@ -159,25 +152,6 @@ class _Vanished:
         return None
 
 
-class _Phases:
-    """Adds the time spent inside `with phases("name"):` to a report's per-phase totals."""
-
-    def __init__(self) -> None:
-        self.totals: dict[str, float] = {}
-        self._name = ""
-
-    def __call__(self, name: str) -> _Phases:
-        self._name = name
-        return self
-
-    def __enter__(self) -> None:
-        self._started = time.perf_counter()
-
-    def __exit__(self, *_: object) -> None:
-        elapsed = time.perf_counter() - self._started
-        self.totals[self._name] = self.totals.get(self._name, 0.0) + elapsed
-
-
 class Indexer:
     def __init__(
         self,
@@ -190,8 +164,18 @@ class Indexer:
         self.embedder = embedder
         self.settings = settings or get_ingest_settings()
         self.retrieval_settings = retrieval_settings or get_retrieval_settings()
-        self._phases = _Phases()
+        self._phase_seconds: dict[str, float] = {}
         store.ensure_collection(embedder.dim)
+
+    @contextmanager
+    def _phase(self, name: str) -> Iterator[None]:
+        """Adds the time spent inside to the run's per-phase totals (IngestReport.phases)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            self._phase_seconds[name] = self._phase_seconds.get(name, 0.0) + elapsed
 
     def _version(self, digest: str) -> str:
         """The file's content hash bound to how it is indexed.
@@ -209,10 +193,15 @@ class Indexer:
     def indexed_documents(self, knowledge_base: str) -> dict[str, IndexedDocument]:
         """What the store holds for a knowledge base, per document id."""
         found: dict[str, IndexedDocument] = {}
-        fields = ["document_id", "version", "source_uri", "content_hash", "acl_groups"]
-        for hit in self.store.scroll(
-            SearchFilter(knowledge_bases=[knowledge_base]), [*fields, "chunks_total"]
-        ):
+        fields = [
+            "document_id",
+            "version",
+            "source_uri",
+            "content_hash",
+            "acl_groups",
+            "chunks_total",
+        ]
+        for hit in self.store.scroll(SearchFilter(knowledge_bases=[knowledge_base]), fields):
             p = hit.payload
             doc = found.setdefault(
                 str(p["document_id"]),
@@ -267,7 +256,7 @@ class Indexer:
         if counts["added"] or counts["updated"] or counts["moved"] or counts["deleted"]:
             self.store.optimize()
         report.seconds = time.perf_counter() - started
-        report.phases, self._phases.totals = self._phases.totals, {}
+        report.phases, self._phase_seconds = self._phase_seconds, {}
         return report
 
     def _ingest_file(
@@ -288,7 +277,7 @@ class Indexer:
                 reason="too_large",
                 message=f"파일이 너무 큽니다 ({size_mb:.1f} MB > {self.settings.max_file_mb:g} MB)",
             )
-        with self._phases("hash"):
+        with self._phase("hash"):
             digest = content_hash(path)
         version = self._version(digest)
         if previous is not None and previous.complete(version):
@@ -303,7 +292,7 @@ class Indexer:
             self.store.delete_document(source)
             return FileOutcome(shown, "moved", count, "moved", f"{old.uri}에서 이동")
         try:
-            with self._phases("parse"):
+            with self._phase("parse"):
                 chunks = file_chunks(path, self.embedder.count_tokens, self.settings)
         except ParseError as error:
             status: Status = (
@@ -315,7 +304,7 @@ class Indexer:
         if not chunks:
             return FileOutcome(shown, "skipped", reason="empty", message="추출된 텍스트가 없습니다")
         records = self._records(path, doc_id, version, digest, kb, groups, chunks)
-        with self._phases("write"):
+        with self._phase("write"):
             self.store.upsert(records)
             self.store.delete_document(doc_id, except_version=version)
         return FileOutcome(shown, "updated" if previous else "added", chunks=len(records))
@@ -361,7 +350,7 @@ class Indexer:
         vectors = []
         batch = self.settings.embed_batch
         for start in range(0, len(contexts), batch):
-            with self._phases("embed"):
+            with self._phase("embed"):
                 batch_vectors = self.embedder.embed_passages(contexts[start : start + batch])
             vectors.extend(batch_vectors.tolist())
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -387,7 +376,7 @@ class Indexer:
                 "knowledge_base": kb,
                 "acl_groups": groups,
             }
-            with self._phases("sparse"):
+            with self._phase("sparse"):
                 terms = tokenize(context, self.retrieval_settings)
                 sparse = bm25_document_vector(terms, self.retrieval_settings)
             records.append(ChunkRecord(point_id(doc_id, version, index), dense, sparse, payload))
@@ -396,8 +385,9 @@ class Indexer:
 
 def file_chunks(path: Path, count_tokens: TokenCounter, settings: IngestSettings) -> list[Chunk]:
     """Parse and chunk one file (raises ParseError); no embedding, no store."""
+    elements = parse_file(path, settings.max_unpacked_mb)
     return chunk_elements(
-        parse_file(path), count_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
+        elements, count_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
     )
 
 

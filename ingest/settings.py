@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.elements import MAX_UNPACKED_MB
 from retrieval.store.base import PUBLIC_GROUP
 
 
@@ -26,7 +27,7 @@ class IngestSettings(BaseSettings):
     chunk_overlap_sentences: int = 1
     max_file_mb: float = Field(default=50.0, description="Larger files are skipped and reported.")
     max_unpacked_mb: float = Field(
-        default=500.0,
+        default=MAX_UNPACKED_MB,
         description="ZIP-based documents (DOCX, XLSX, PPTX, HWPX) that unpack to more are "
         "skipped as zip bombs.",
     )

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PositiveFloat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,7 +43,7 @@ class RetrievalSettings(BaseSettings):
     fusion: Literal["rrf", "dbsf"] = Field(
         default="dbsf", description="How the dense and sparse candidate lists are fused."
     )
-    rrf_weights: tuple[float, float] = Field(
+    rrf_weights: tuple[PositiveFloat, PositiveFloat] = Field(
         default=(1.0, 1.0), description="(dense, sparse) weights of weighted RRF, e.g. [1, 2]."
     )
     prefetch_limit: int = 40

@@ -4,6 +4,7 @@ import math
 
 from rank_bm25 import BM25Okapi
 
+from eval.tokenizer_eval import qdrant_idf
 from retrieval.settings import RetrievalSettings
 from retrieval.sparse import bm25_document_vector, bm25_query_vector, term_id, tokenize
 
@@ -17,11 +18,6 @@ DOCS = [
 ]
 
 
-def _qdrant_idf(n_docs: int, df: int) -> float:
-    """Qdrant's IDF modifier formula."""
-    return math.log((n_docs - df + 0.5) / (df + 0.5) + 1)
-
-
 def test_sparse_ranking_matches_rank_bm25() -> None:
     corpus = [tokenize(d) for d in DOCS]
     avgdl = sum(map(len, corpus)) / len(corpus)
@@ -30,7 +26,7 @@ def test_sparse_ranking_matches_rank_bm25() -> None:
     reference = BM25Okapi(corpus, k1=1.5, b=0.75)
     # Same IDF on both sides, so the comparison isolates the term-frequency weighting.
     reference.idf = {
-        term: _qdrant_idf(len(corpus), sum(term in doc for doc in corpus))
+        term: qdrant_idf(len(corpus), sum(term in doc for doc in corpus))
         for term in {t for doc in corpus for t in doc}
     }
     for question in ["연차휴가 며칠", "영수증 제출 기한", "비밀번호 변경 주기", "휴가 신청 방법"]:

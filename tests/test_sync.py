@@ -7,6 +7,7 @@ chunk of an old version or a duplicate fails here.
 from __future__ import annotations
 
 import threading
+import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -308,3 +309,19 @@ def test_symlink_loops_and_unreadable_files_are_reported_not_fatal(
     assert counts["added"] == 1 and counts["failed"] == 2, report.to_dict()
     assert {o.reason for o in report.outcomes if o.status == "failed"} == {"unreadable"}
     assert store.count(SearchFilter(knowledge_bases=[KB])) > 0
+
+
+def test_the_indexers_unpack_limit_applies(
+    store: EdgeStore, embedder: Embedder, tmp_path: Path
+) -> None:
+    folder = tmp_path / "첨부"
+    folder.mkdir()
+    (folder / "휴가.md").write_text(LEAVE, encoding="utf-8")
+    with zipfile.ZipFile(folder / "폭탄.docx", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+        zf.writestr("word/media/padding.bin", bytes(30 * 1_048_576))
+    settings = IngestSettings(max_unpacked_mb=20)
+    report = Indexer(store, embedder, settings, RetrievalSettings()).ingest(folder, KB)
+    outcome = next(o for o in report.outcomes if o.path.endswith("폭탄.docx"))
+    assert (outcome.status, outcome.reason) == ("skipped", "too_large"), outcome
+    assert report.counts()["added"] == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.elements import CorruptFile, Element, ParseError
+from ingest.elements import MAX_UNPACKED_MB, CorruptFile, Element, ParseError
 from ingest.parsers import offline  # sets the telemetry opt-out before unstructured loads
 from ingest.parsers.hwp import parse_hwp
 from ingest.parsers.hwpx import parse_hwpx
@@ -43,7 +43,7 @@ _PARSERS: dict[FileKind, Callable[[Path], list[Element]]] = {
 }
 
 
-def parse_file(path: Path) -> list[Element]:
+def parse_file(path: Path, max_unpacked_mb: float = MAX_UNPACKED_MB) -> list[Element]:
     """Elements of the document at `path`, in reading order.
 
     Raises UnsupportedFileType, CorruptFile, EncryptedFile or EmptyDocument (all ParseError)
@@ -56,7 +56,7 @@ def parse_file(path: Path) -> list[Element]:
         raise FileNotFoundError(path)
     kind = ""
     try:
-        kind = sniff(path)
+        kind = sniff(path, max_unpacked_mb)
         return _PARSERS[kind](path)
     except (ParseError, offline.SpacyModelMissing, MemoryError, PermissionError):
         raise

@@ -17,6 +17,7 @@ from typing import Literal
 import olefile
 
 from ingest.elements import (
+    MAX_UNPACKED_MB,
     CorruptFile,
     EmptyDocument,
     EncryptedFile,
@@ -24,7 +25,6 @@ from ingest.elements import (
     UnsupportedFileType,
 )
 from ingest.parsers.text import decode_text, looks_like_text
-from ingest.settings import get_settings
 
 FileKind = Literal[
     "pdf", "docx", "pptx", "xlsx", "xls", "hwp", "hwpx", "html", "eml", "md", "txt", "csv"
@@ -65,7 +65,7 @@ _OOXML_MAIN_TYPES: tuple[tuple[str, FileKind], ...] = (
 )
 
 
-def sniff(path: Path) -> FileKind:
+def sniff(path: Path, max_unpacked_mb: float = MAX_UNPACKED_MB) -> FileKind:
     """The parser to use for `path`; raises the ParseError that makes parsing pointless."""
     name = path.name
     with path.open("rb") as handle:
@@ -80,7 +80,7 @@ def sniff(path: Path) -> FileKind:
     if head.startswith(_OLE_MAGIC):
         return _sniff_ole(path)
     if head.startswith(_ZIP_MAGICS):
-        return _sniff_zip(path)
+        return _sniff_zip(path, max_unpacked_mb)
     if head.startswith(b"HWP Document File V"):
         raise UnsupportedFileType(
             f"'{name}'은(는) HWP 3.0 이하의 옛 한글 문서입니다. 한글에서 HWP 5.0(.hwp) 또는 "
@@ -189,12 +189,11 @@ def _legacy_encrypted(path: Path) -> bool:
         return False  # unknown: let the parser try and report what it finds
 
 
-def _refuse_bomb(zf: zipfile.ZipFile, path: Path) -> None:
+def _refuse_bomb(zf: zipfile.ZipFile, path: Path, limit_mb: float) -> None:
     """DOCX/XLSX/PPTX/HWPX are ZIPs: refuse one that would unpack past the configured limit.
 
     The declared sizes bound what zipfile will inflate, so checking them is enough.
     """
-    limit_mb = get_settings().max_unpacked_mb
     unpacked = sum(info.file_size for info in zf.infolist())
     if unpacked > limit_mb * 1_048_576:
         raise TooLarge(
@@ -203,11 +202,11 @@ def _refuse_bomb(zf: zipfile.ZipFile, path: Path) -> None:
         )
 
 
-def _sniff_zip(path: Path) -> FileKind:
+def _sniff_zip(path: Path, max_unpacked_mb: float) -> FileKind:
     name = path.name
     try:
         with zipfile.ZipFile(path) as zf:
-            _refuse_bomb(zf, path)
+            _refuse_bomb(zf, path, max_unpacked_mb)
             names = set(zf.namelist())
             if "word/document.xml" in names:
                 return "docx"

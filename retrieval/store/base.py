@@ -28,11 +28,11 @@ def rrf_weights_for_engine(weights: tuple[float, float]) -> list[float] | None:
     1 / (k − 1 + r / w): a weight divides the rank. qdrant-client's local mode rescales weights
     so the smallest is 1 while Edge uses them as given; rescaling here makes both engines agree.
     """
+    low = min(weights)
+    if low <= 0:
+        raise ValueError(f"RRF weights must be positive: {weights}")
     if weights[0] == weights[1]:
         return None
-    if min(weights) <= 0:
-        raise ValueError(f"RRF weights must be positive: {weights}")
-    low = min(weights)
     return [w / low for w in weights]
 
 
