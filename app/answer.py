@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.citations import Citation, answer_sentences, resolve_citations
-from app.consistency import ConsistencyResult, check_answer
+from app.consistency import ConsistencyChecker, ConsistencyResult, SentenceCheck
 from app.conversation import standalone_question
 from app.llm import LLM
 from app.prompt import Passage, build_messages, refusal_for, select_passages
@@ -56,6 +56,12 @@ class Answerer:
         self.searcher = searcher
         self.llm = llm
         self.settings = settings or get_settings()
+        judge = self.settings.consistency_judge
+        self.checker = ConsistencyChecker(
+            searcher.embedder,
+            llm if judge == "on" or (judge == "auto" and llm.accelerated) else None,
+            self.settings.consistency_threshold,
+        )
 
     def validate(self, question: str, search_filter: SearchFilter) -> str:
         question = question.strip()
@@ -133,7 +139,7 @@ class Answerer:
         becomes the refusal, and the closest passages still go back to the caller."""
         start = time.perf_counter()
         text, citations = resolve_citations(raw.strip(), passages)
-        consistency = check_answer(text, passages, self.settings.consistency_threshold, question)
+        consistency = self.checker.check(text, passages, question)
         if not consistency.score:
             timings.check_ms = _ms(start)
             return _refusal(question, passages, timings)
@@ -146,7 +152,8 @@ class Answerer:
 def _refusal(question: str, passages: list[Passage], timings: Timings) -> AnswerResult:
     """The refusal in the question's language; the closest passages still go to the caller."""
     text = refusal_for(question)
-    return AnswerResult(question, text, [], check_answer(text, []), passages, True, timings)
+    no_claim = ConsistencyResult(None, [SentenceCheck(text, "no_claim", 1.0, [])])
+    return AnswerResult(question, text, [], no_claim, passages, True, timings)
 
 
 def _withhold(text: str, consistency: ConsistencyResult) -> str:

@@ -3,26 +3,38 @@
 Signals, all offline:
 - lexical guard: every number/amount/date value and every proper noun or Latin term in the
   sentence must occur in the cited text (a changed number is the most damaging error);
-- content-morpheme overlap (Kiwi) between the sentence and the cited text. Answers restate
-  the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
-  cited passage: a question term counts half when some retrieved passage uses it, and nothing
-  when none does;
 - topic guard: a noun of the question that no retrieved passage mentions ("스톡옵션" when every
   passage is about other benefits) makes any sentence using it unsupported: the sources do
-  not cover what was asked.
-A guard failure makes the sentence unsupported whatever the overlap.
+  not cover what was asked;
+- content-morpheme overlap (Kiwi) between the sentence and the cited text. Answers restate
+  the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
+  cited passage: a question term counts half when some retrieved passage uses it;
+- similarity: cosine of the sentence's embedding to the closest sentence of the cited passages;
+- judge (when the LLM is cheap to call again: GPU or server): the model's probability of
+  answering "yes" to "does the source support this statement?".
+A guard failure makes the sentence unsupported whatever the rest says. The other signals are
+combined by a logistic model fitted on KLUE-NLI dev (`python -m eval consistency` writes
+consistency_calibration.json), so the score reads as P(supported) and its threshold was chosen
+on that data.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from app.citations import answer_sentences, markers_in, strip_markers
-from app.prompt import REFUSAL_EN, REFUSAL_KO, Passage
-from retrieval.korean import morphemes
+from app.llm import LLM
+from app.prompt import REFUSAL_EN, REFUSAL_KO, Passage, judge_messages
+from retrieval.embedding import Embedder
+from retrieval.korean import morphemes, split_sentences
 
 Label = Literal["supported", "unsupported", "no_claim"]
 
@@ -33,6 +45,31 @@ _TOPIC_TAGS = frozenset({"NNG", "NNP", "SL"})
 _OVERLAP_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "SN", "NR"})
 
 
+CALIBRATION_FILE = Path(__file__).with_name("consistency_calibration.json")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """P(supported) = sigmoid(bias + Σ weight·signal); `threshold` applies to that probability."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def probability(self, signals: Mapping[str, float]) -> float:
+        z = self.bias + sum(w * signals[name] for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def load_calibrations(path: Path = CALIBRATION_FILE) -> dict[str, Calibration]:
+    """The fitted models by name: "lexical" (overlap, similarity) and "judge" (+ the LLM)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        name: Calibration(model["weights"], model["bias"], model["threshold"])
+        for name, model in data["models"].items()
+    }
+
+
 @dataclass(frozen=True)
 class SentenceCheck:
     text: str
@@ -40,6 +77,7 @@ class SentenceCheck:
     score: float
     citations: list[int]
     reasons: list[str] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,21 +107,11 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-def check_sentence(
-    sentence: str,
-    cited_text: str,
-    source_terms: frozenset[str],
-    threshold: float,
-    restatable: frozenset[str] = frozenset(),
-    uncovered: frozenset[str] = frozenset(),
-) -> tuple[float, list[str]]:
-    """Support score in [0, 1] and the reasons it is not higher.
-
-    `source_terms` are the content terms of `cited_text`, analysed once per passage by the caller.
-    """
+def guard_reasons(sentence: str, cited_text: str, uncovered: frozenset[str]) -> list[str]:
+    """Why the sentence cannot be supported whatever its overlap: a value or a name the cited
+    text lacks, or a question topic no passage covers."""
     reasons: list[str] = []
-    missing_numbers = number_values(sentence) - number_values(cited_text)
-    for value in sorted(missing_numbers):
+    for value in sorted(number_values(sentence) - number_values(cited_text)):
         shown = f"{value:,.0f}" if value == int(value) else f"{value:g}"
         reasons.append(f"숫자 {shown}이(가) 근거 문서에 없습니다")
     compact_source = _compact(cited_text)
@@ -91,16 +119,19 @@ def check_sentence(
     for form, tag in tokens:
         if tag in _GUARDED_TAGS and len(form) > 1 and _compact(form) not in compact_source:
             reasons.append(f"'{form}'이(가) 근거 문서에 없습니다")
-    terms = _terms(tokens)
-    for form in sorted(terms & uncovered):
+    for form in sorted(_terms(tokens) & uncovered):
         reasons.append(f"질문의 '{form}'이(가) 어느 근거 문서에도 없습니다")
+    return reasons
+
+
+def overlap(sentence: str, source_terms: frozenset[str], restatable: frozenset[str]) -> float:
+    """Share of the sentence's content morphemes found in the cited text (restated question
+    terms count half)."""
+    terms = _terms(morphemes(sentence))
+    if not terms:
+        return 0.0
     restated = (terms - source_terms) & restatable
-    overlap = (len(terms & source_terms) + 0.5 * len(restated)) / len(terms) if terms else 0.0
-    if reasons:
-        return 0.0, reasons
-    if overlap < threshold:
-        reasons.append(f"근거 문서와 겹치는 내용이 적습니다 ({overlap:.0%})")
-    return overlap, reasons
+    return (len(terms & source_terms) + 0.5 * len(restated)) / len(terms)
 
 
 def _terms(
@@ -114,36 +145,100 @@ def is_refusal(sentence: str) -> bool:
     return REFUSAL_KO.rstrip(".") in text or REFUSAL_EN.rstrip(".").lower() in text.lower()
 
 
-def check_answer(
-    answer: str, passages: Sequence[Passage], threshold: float = 0.5, question: str = ""
-) -> ConsistencyResult:
-    by_number = {p.number: p for p in passages}
-    terms_of = {p.number: _terms(morphemes(p.text)) for p in passages}
-    headings = _terms(morphemes("\n".join(f"{p.document} {p.location}" for p in passages)))
-    mentioned = headings.union(*terms_of.values())
-    asked = morphemes(question)
-    restatable = _terms(asked) & mentioned
-    uncovered = frozenset(t for t in _terms(asked, _TOPIC_TAGS) if len(t) > 1) - mentioned
-    checks: list[SentenceCheck] = []
-    for sentence in answer_sentences(answer):
-        plain = strip_markers(sentence)
-        if not plain or is_refusal(sentence):
-            checks.append(SentenceCheck(plain, "no_claim", 1.0, []))
-            continue
-        cited = [n for n in markers_in(sentence) if n in by_number]
-        sources = [by_number[n] for n in cited] or list(passages)
-        score, reasons = check_sentence(
-            plain,
-            "\n".join(p.text for p in sources),
-            frozenset().union(*(terms_of[p.number] for p in sources)),
-            threshold,
-            restatable,
-            uncovered,
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The passages of one answer, analysed once: terms, sentence vectors, question context."""
+
+    passages: dict[int, Passage]
+    terms: dict[int, frozenset[str]]
+    vectors: dict[int, np.ndarray]
+    restatable: frozenset[str]
+    uncovered: frozenset[str]
+
+
+class ConsistencyChecker:
+    def __init__(
+        self,
+        embedder: Embedder,
+        judge: LLM | None = None,
+        threshold: float | None = None,
+        calibrations: Mapping[str, Calibration] | None = None,
+    ) -> None:
+        """`judge` adds the LLM's verdict (one short model call per sentence); `threshold`
+        overrides the calibrated one."""
+        self.embedder = embedder
+        self.judge = judge
+        models = calibrations or load_calibrations()
+        self.calibration = models["judge" if judge else "lexical"]
+        self.threshold = self.calibration.threshold if threshold is None else threshold
+
+    def evidence(self, passages: Sequence[Passage], question: str = "") -> Evidence:
+        terms = {p.number: _terms(morphemes(p.text)) for p in passages}
+        headings = _terms(morphemes("\n".join(f"{p.document} {p.location}" for p in passages)))
+        mentioned = headings.union(*terms.values())
+        asked = morphemes(question)
+        sentences = {p.number: split_sentences(p.text) or [p.text] for p in passages}
+        flat = [s for number in sentences for s in sentences[number]]
+        matrix = _unit_rows(self.embedder.embed_passages(flat)) if flat else np.zeros((0, 1))
+        vectors, row = {}, 0
+        for number, parts in sentences.items():
+            vectors[number] = matrix[row : row + len(parts)]
+            row += len(parts)
+        return Evidence(
+            passages={p.number: p for p in passages},
+            terms=terms,
+            vectors=vectors,
+            restatable=_terms(asked) & mentioned,
+            uncovered=frozenset(t for t in _terms(asked, _TOPIC_TAGS) if len(t) > 1) - mentioned,
         )
+
+    def check(
+        self, answer: str, passages: Sequence[Passage], question: str = ""
+    ) -> ConsistencyResult:
+        evidence = self.evidence(passages, question)
+        checks: list[SentenceCheck] = []
+        for sentence in answer_sentences(answer):
+            plain = strip_markers(sentence)
+            if not plain or is_refusal(sentence):
+                checks.append(SentenceCheck(plain, "no_claim", 1.0, []))
+                continue
+            cited = [n for n in markers_in(sentence) if n in evidence.passages]
+            checks.append(self.check_sentence(plain, cited, evidence))
+        claims = [c for c in checks if c.label != "no_claim"]
+        overall = sum(c.label == "supported" for c in claims) / len(claims) if claims else None
+        return ConsistencyResult(overall, checks)
+
+    def check_sentence(self, sentence: str, cited: list[int], evidence: Evidence) -> SentenceCheck:
+        """One claim against the passages it cites (all of them when it cites none)."""
+        numbers = cited or list(evidence.passages)
+        source = "\n".join(evidence.passages[n].text for n in numbers)
+        reasons = guard_reasons(sentence, source, evidence.uncovered)
+        vector = _unit_rows(self.embedder.embed_passages([sentence]))[0]
+        closest = [float((evidence.vectors[n] @ vector).max()) for n in numbers]
+        signals = {
+            "overlap": round(
+                overlap(
+                    sentence,
+                    frozenset().union(*(evidence.terms[n] for n in numbers)),
+                    evidence.restatable,
+                ),
+                3,
+            ),
+            "similarity": round(max(closest, default=0.0), 3),
+        }
+        if self.judge is not None and not reasons:
+            signals["judge"] = round(
+                self.judge.yes_probability(judge_messages(source, sentence)), 3
+            )
+        score = 0.0 if reasons else self.calibration.probability(signals)
+        if not reasons and score < self.threshold:
+            reasons.append(f"근거 문서가 이 문장을 뒷받침한다고 보기 어렵습니다 ({score:.0%})")
         if not cited:
             reasons.append("인용 표시가 없습니다")
-        label: Label = "supported" if score >= threshold and cited else "unsupported"
-        checks.append(SentenceCheck(plain, label, round(score, 3), cited, reasons))
-    claims = [c for c in checks if c.label != "no_claim"]
-    overall = sum(c.label == "supported" for c in claims) / len(claims) if claims else None
-    return ConsistencyResult(overall, checks)
+        label: Label = "supported" if score >= self.threshold and cited else "unsupported"
+        return SentenceCheck(sentence, label, round(score, 3), cited, reasons, signals)

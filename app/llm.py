@@ -15,11 +15,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+import numpy as np
 
 from app.settings import AppSettings
 from retrieval.model_files import WheelFile
 
 Message = dict[str, str]
+
+# First tokens of the words a verification prompt is answered with (prompt.judge_messages).
+YES_WORDS = ("yes", "Yes", " yes", " Yes", "예", "네")
+NO_WORDS = ("no", "No", " no", " No", "아니오", "아니요")
 
 OFFLINE_LLMS: dict[str, WheelFile] = {
     "qwen2.5-coder-1.5b": WheelFile(
@@ -49,6 +54,13 @@ class LLM(Protocol):
         """Text pieces as the model produces them; closing the iterator stops generation."""
 
     def count_tokens(self, text: str) -> int: ...
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """P(yes) / (P(yes) + P(no)) for the first token of the reply: a graded verdict."""
+
+    @property
+    def accelerated(self) -> bool:
+        """Whether an extra model call per sentence is cheap (GPU or a remote server)."""
 
 
 class _Gate:
@@ -88,6 +100,7 @@ def resolve_model_path(model: str, models_dir: Path) -> Path:
 
 class LlamaCppLLM:
     def __init__(self, model_path: Path, settings: AppSettings) -> None:
+        import llama_cpp
         from llama_cpp import Llama
 
         self._llama = Llama(
@@ -99,8 +112,18 @@ class LlamaCppLLM:
         )
         self._gate = _Gate(settings.llm_queue_size, settings.llm_timeout_s)
         self._temperature = settings.llm_temperature
+        self._gpu = settings.llm_gpu_layers != 0 and llama_cpp.llama_supports_gpu_offload()
+        self._yes = self._first_tokens(YES_WORDS)
+        self._no = self._first_tokens(NO_WORDS)
         self.name = model_path.name
         self.context_size = settings.llm_context
+
+    @property
+    def accelerated(self) -> bool:
+        return bool(self._gpu)
+
+    def _first_tokens(self, words: Sequence[str]) -> list[int]:
+        return sorted({self._llama.tokenize(w.encode(), add_bos=False)[0] for w in words})
 
     def stream(self, messages: Sequence[Message], max_tokens: int) -> Generator[str, None, None]:
         with self._gate:
@@ -120,6 +143,40 @@ class LlamaCppLLM:
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """Read from the next-token logits after the prompt (no sampling, no logits_all buffer).
+
+        The prompt is evaluated after the longest prefix already in the KV cache, so checking
+        several sentences against the same passages pays for the passages once.
+        """
+        import llama_cpp
+
+        prompt = self._chat_prompt(messages)
+        tokens = self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        with self._gate:
+            cached = self._llama.input_ids[: self._llama.n_tokens].tolist()
+            keep = 0
+            while keep < min(len(cached), len(tokens) - 1) and cached[keep] == tokens[keep]:
+                keep += 1
+            self._llama.n_tokens = keep
+            self._llama.eval(tokens[keep:])
+            logits = np.ctypeslib.as_array(
+                llama_cpp.llama_get_logits_ith(self._llama.ctx, -1),
+                shape=(self._llama.n_vocab(),),
+            ).astype(np.float64)
+        probs = np.exp(logits - logits.max())
+        yes, no = probs[self._yes].sum(), probs[self._no].sum()
+        return float(yes / (yes + no))
+
+    def _chat_prompt(self, messages: Sequence[Message]) -> str:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = self._llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise RuntimeError(f"{self.name}: GGUF 파일에 채팅 템플릿이 없습니다.")
+        formatter = Jinja2ChatFormatter(template=template, eos_token="", bos_token="")
+        return formatter(messages=list(messages)).prompt  # type: ignore[arg-type]
 
 
 class OpenAICompatibleLLM:
@@ -158,9 +215,48 @@ class OpenAICompatibleLLM:
                 if delta.get("content"):
                     yield delta["content"]
 
+    @property
+    def accelerated(self) -> bool:
+        return True
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """From the server's top log-probabilities of the first token; servers that return none
+        (llama-cpp-python's without logits_all) give the reply's own yes/no as 1.0/0.0."""
+        body = {
+            "model": self._settings.llm_remote_model,
+            "messages": list(messages),
+            "max_tokens": 1,
+            "temperature": 0.0,
+            "logprobs": True,
+            "top_logprobs": 20,
+        }
+        response = self._client.post("/v1/chat/completions", json=body)
+        if response.status_code not in (200, 503):  # some servers refuse logprobs: plain reply
+            body = {k: v for k, v in body.items() if "logprobs" not in k}
+            response = self._client.post("/v1/chat/completions", json=body)
+        if response.status_code == 503:
+            raise LLMBusy("remote LLM server is busy")
+        response.raise_for_status()
+        choice = response.json()["choices"][0]
+        content = (choice.get("logprobs") or {}).get("content") or []
+        top = content[0].get("top_logprobs", []) if content else []
+        yes = sum(np.exp(t["logprob"]) for t in top if _first_word_in(t["token"], YES_WORDS))
+        no = sum(np.exp(t["logprob"]) for t in top if _first_word_in(t["token"], NO_WORDS))
+        if yes + no > 0:
+            return float(yes / (yes + no))
+        reply = (choice.get("message") or {}).get("content") or ""
+        return 1.0 if _first_word_in(reply, YES_WORDS) else 0.0
+
     def count_tokens(self, text: str) -> int:
         """Conservative estimate (no tokenizer at hand): Korean runs about 1 token per 1.5 chars."""
         return int(len(text) / 1.5) + 1
+
+
+def _first_word_in(text: str, words: Sequence[str]) -> bool:
+    text = text.strip()
+    return bool(text) and any(
+        w.strip().startswith(text) or text.startswith(w.strip()) for w in words
+    )
 
 
 def create_llm(settings: AppSettings, models_dir: Path) -> LLM:

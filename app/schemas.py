@@ -56,6 +56,9 @@ class SentenceOut(BaseModel):
     score: float
     citations: list[int]
     reasons: list[str]
+    signals: dict[str, float] = Field(
+        default_factory=dict, description="overlap, similarity and (when on) judge, each in [0, 1]"
+    )
 
 
 class ConsistencyOut(BaseModel):

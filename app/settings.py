@@ -45,8 +45,15 @@ class AppSettings(BaseSettings):
         description="Best dense cosine below this means nothing relevant was found: refuse.",
     )
     max_question_chars: int = 2000
-    consistency_threshold: float = Field(
-        default=0.5, description="Sentences scoring below this are labelled unsupported."
+    consistency_threshold: float | None = Field(
+        default=None,
+        description="P(supported) below this labels a sentence unsupported; unset = the threshold "
+        "calibrated on KLUE-NLI dev (app/consistency_calibration.json).",
+    )
+    consistency_judge: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Ask the LLM to verify each sentence (one short call per sentence); auto = "
+        "only when that is cheap: llama.cpp on a GPU, or a remote server.",
     )
     unsupported_policy: Literal["flag", "withhold"] = "flag"
     api_host: str = "127.0.0.1"

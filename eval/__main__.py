@@ -1,4 +1,4 @@
-"""python -m eval samples | retrieval | tokenizers | speed | ingest   (README "Evaluation").
+"""python -m eval answers | retrieval | tokenizers | speed | ingest | consistency | llm   (README "Evaluation").
 
 Each run indexes into a fresh temporary store, with the models of the configured data directory;
 `--store-dir DIR` keeps the store instead, so a re-run re-embeds nothing that is unchanged.
@@ -19,8 +19,10 @@ SETS = ["samples", "korquad"]
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m eval")
     sub = parser.add_subparsers(dest="command", required=True)
-    samples = sub.add_parser("samples", help="ingest samples/, ask every question (end to end)")
-    samples.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
+    answers = sub.add_parser("answers", help="end to end: ingest a set, ask its questions")
+    answers.add_argument("--set", default="samples", choices=SETS)
+    answers.add_argument("--limit", type=int, help="questions to ask (KorQuAD default 100)")
+    answers.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
     retrieval = sub.add_parser("retrieval", help="recall/MRR/nDCG of dense, sparse and hybrid")
     tokenizers = sub.add_parser("tokenizers", help="BM25 with morphemes vs character bigrams")
     for command in (retrieval, tokenizers):
@@ -32,9 +34,19 @@ def main() -> None:
     ingest.add_argument(
         "--parse-only", action="store_true", help="time parse + chunk only (ingest-parse.json)"
     )
-    for command in (samples, retrieval, tokenizers, speed, ingest):
+    consistency = sub.add_parser("consistency", help="calibrate the checker on KLUE-NLI dev")
+    consistency.add_argument("--judge-pairs", type=int, default=400, help="pairs the LLM judges")
+    consistency.add_argument(
+        "--write-calibration", action="store_true", help="update app/consistency_calibration.json"
+    )
+    consistency.add_argument(
+        "--reuse-signals", action="store_true", help="re-fit from consistency-signals.jsonl"
+    )
+    llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
+    llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
+    for command in (answers, retrieval, tokenizers, speed, ingest, consistency, llm):
         command.add_argument("--out", type=Path, default=Path("eval/reports"))
-    for command in (samples, retrieval):
+    for command in (answers, retrieval):
         command.add_argument("--store-dir", type=Path, help="keep the eval store here")
     args = parser.parse_args()
 
@@ -61,9 +73,33 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
         return ingest_bench.run(load_embedder(), args.files, args.out, args.parse_only)
 
+    if args.command == "llm":
+        from app.llm import create_llm
+        from app.settings import AppSettings
+        from eval import llm_bench
+
+        settings = RetrievalSettings()
+        model = create_llm(AppSettings(), settings.models_dir)
+        return llm_bench.run(model, load_embedder(settings), args.out)
+    if args.command == "consistency":
+        from app.llm import create_llm
+        from app.settings import AppSettings
+        from eval import consistency_eval
+
+        settings = RetrievalSettings()
+        llm = create_llm(AppSettings(), settings.models_dir) if args.judge_pairs else None
+        return consistency_eval.run(
+            load_embedder(settings),
+            llm,
+            args.judge_pairs,
+            args.out,
+            args.write_calibration,
+            args.reuse_signals,
+        )
+
     from app.services import Services
     from app.settings import AppSettings
-    from eval import retrieval_eval, samples_eval
+    from eval import answer_eval, retrieval_eval
 
     models = RetrievalSettings().models_dir.resolve()
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,8 +109,8 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
             (data_dir / "models").symlink_to(models)
         services = Services(retrieval=RetrievalSettings(data_dir=data_dir), app=AppSettings())
         try:
-            if args.command == "samples":
-                return samples_eval.run(services, args.out)
+            if args.command == "answers":
+                return answer_eval.run(services, args.set, args.out, args.limit)
             return retrieval_eval.run(services, args.set, args.out)
         finally:
             services.close()

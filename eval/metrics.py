@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import statistics
+import string
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 
@@ -36,3 +38,27 @@ def latency_summary(values_ms: Sequence[float]) -> dict[str, float]:
 
 def ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 3) if total else None
+
+
+def _korquad_normalize(text: str) -> str:
+    """KorQuAD 1.0's evaluation script: drop quotes and brackets, punctuation, extra spaces."""
+    text = unicodedata.normalize("NFC", text).lower()
+    text = re.sub(r"'|\"|《|》|<|>|〈|〉|\(|\)|‘|’|“|”|「|」|『|』|\[|\]|·", " ", text)
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    return " ".join(text.split())
+
+
+def exact_match(prediction: str, truth: str) -> bool:
+    return _korquad_normalize(prediction) == _korquad_normalize(truth)
+
+
+def char_f1(prediction: str, truth: str) -> float:
+    """Character-level F1 (spaces ignored), as KorQuAD scores Korean answers."""
+    predicted = Counter(_korquad_normalize(prediction).replace(" ", ""))
+    expected = Counter(_korquad_normalize(truth).replace(" ", ""))
+    common = sum((predicted & expected).values())
+    if not common:
+        return 0.0
+    precision = common / sum(predicted.values())
+    recall = common / sum(expected.values())
+    return 2 * precision * recall / (precision + recall)

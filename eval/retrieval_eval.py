@@ -40,6 +40,7 @@ CONFIGS: tuple[tuple[str, Mode, dict[str, Any]], ...] = (
 class RetrievalCase:
     question: str
     gold_file: str
+    answer: str = ""
 
 
 def samples_cases() -> list[RetrievalCase]:
@@ -55,7 +56,10 @@ def write_korquad_corpus(target: Path, path: Path = KORQUAD) -> list[RetrievalCa
         for number, paragraph in enumerate(article["paragraphs"], 1):
             name = f"{title} ({number}).txt"
             (target / name).write_text(paragraph["context"], encoding="utf-8")
-            cases.extend(RetrievalCase(qa["question"], name) for qa in paragraph["qas"])
+            cases.extend(
+                RetrievalCase(qa["question"], name, qa["answers"][0]["text"])
+                for qa in paragraph["qas"]
+            )
     return cases
 
 

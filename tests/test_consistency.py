@@ -1,5 +1,30 @@
-from app.consistency import check_answer, number_values
+"""The checker with the real embedding model and the shipped calibration (no LLM judge: that is
+tests/test_llm.py and the `python -m eval consistency` figures)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.consistency import ConsistencyChecker, ConsistencyResult, load_calibrations, number_values
 from app.prompt import REFUSAL_KO, Passage
+from ingest.index import file_chunks
+from ingest.settings import IngestSettings
+from retrieval.embedding import Embedder
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def checker(embedder: Embedder) -> ConsistencyChecker:
+    return ConsistencyChecker(embedder)
+
+
+@pytest.fixture
+def check_answer(checker: ConsistencyChecker):  # type: ignore[no-untyped-def]
+    def check(answer: str, passages: list[Passage], question: str = "") -> ConsistencyResult:
+        return checker.check(answer, passages, question)
+
+    return check
+
 
 SOURCE = [
     Passage(
@@ -19,15 +44,18 @@ def test_korean_amounts_compare_by_value() -> None:
     assert 2025.0 in number_values("2025년 3월 1일")
 
 
-def test_supported_answer() -> None:
+def test_supported_answer(check_answer) -> None:  # type: ignore[no-untyped-def]
     result = check_answer(
         "연차휴가는 15일입니다. [1] 법인카드는 50만 원까지 쓸 수 있습니다. [2]", SOURCE
     )
     assert [s.label for s in result.sentences] == ["supported", "supported"]
     assert result.score == 1.0
+    assert all(
+        s.signals["similarity"] > 0.8 and s.signals["overlap"] > 0.5 for s in result.sentences
+    )
 
 
-def test_changed_number_is_caught() -> None:
+def test_changed_number_is_caught(check_answer) -> None:  # type: ignore[no-untyped-def]
     result = check_answer("연차휴가는 20일입니다. [1]", SOURCE)
     sentence = result.sentences[0]
     assert sentence.label == "unsupported"
@@ -35,30 +63,30 @@ def test_changed_number_is_caught() -> None:
     assert result.score == 0.0
 
 
-def test_number_from_an_uncited_passage_does_not_count() -> None:
+def test_number_from_an_uncited_passage_does_not_count(check_answer) -> None:  # type: ignore[no-untyped-def]
     # 50만 is in passage 2, but the sentence cites only passage 1.
     result = check_answer("경조사 휴가는 50만 원입니다. [1]", SOURCE)
     assert result.sentences[0].label == "unsupported"
 
 
-def test_added_claim_with_unknown_name_is_caught() -> None:
+def test_added_claim_with_unknown_name_is_caught(check_answer) -> None:  # type: ignore[no-untyped-def]
     result = check_answer("연차휴가는 15일입니다. [1] 담당자는 HR팀 Kim Minsu입니다. [1]", SOURCE)
     assert [s.label for s in result.sentences] == ["supported", "unsupported"]
     assert result.score == 0.5
 
 
-def test_sentence_without_citation_is_unsupported() -> None:
+def test_sentence_without_citation_is_unsupported(check_answer) -> None:  # type: ignore[no-untyped-def]
     result = check_answer("연차휴가는 15일입니다.", SOURCE)
     assert result.sentences[0].label == "unsupported"
 
 
-def test_refusal_makes_no_claim() -> None:
+def test_refusal_makes_no_claim(check_answer) -> None:  # type: ignore[no-untyped-def]
     result = check_answer(REFUSAL_KO, SOURCE)
     assert result.score is None
     assert result.sentences[0].label == "no_claim"
 
 
-def test_restating_the_question_is_not_counter_evidence() -> None:
+def test_restating_the_question_is_not_counter_evidence(check_answer) -> None:  # type: ignore[no-untyped-def]
     passages = [
         Passage(1, "c1", "| 구분 | 대상 | 지원 금액 |\n| 결혼 | 본인 | 1,000,000원 |", {}),
         Passage(2, "c2", "회사는 경조사 시 직원에게 경조금을 준다.", {}),
@@ -72,8 +100,64 @@ def test_restating_the_question_is_not_counter_evidence() -> None:
     assert check_answer(wrong, passages, question=question).score == 0.0
 
 
-def test_question_topic_missing_from_every_passage_is_not_rescued() -> None:
+def test_question_topic_missing_from_every_passage_is_not_rescued(check_answer) -> None:  # type: ignore[no-untyped-def]
     question = "스톡옵션은 입사 몇 년 차부터 받을 수 있나요?"
     passages = [Passage(1, "c1", "입사 2년 차부터 자기계발비를 받을 수 있다.", {})]
     answer = "스톡옵션은 입사 2년 차부터 받을 수 있습니다. [1]"
     assert check_answer(answer, passages, question=question).score == 0.0
+
+
+def test_shipped_calibration_is_a_probability_model() -> None:
+    models = load_calibrations()
+    assert set(models) == {"lexical", "judge"}
+    lexical = models["lexical"]
+    assert all(w > 0 for w in lexical.weights.values()), "more overlap must mean more support"
+    assert 0 < lexical.threshold < 1
+    low = lexical.probability({"overlap": 0.0, "similarity": 0.5})
+    high = lexical.probability({"overlap": 1.0, "similarity": 1.0})
+    assert low < lexical.threshold < high
+
+
+@pytest.fixture(scope="module")
+def leave_rules(embedder: Embedder) -> list[Passage]:
+    """A real chunk of a sample regulation (PDF) that states the annual-leave rules."""
+    path = SAMPLES / "docs" / "인사_휴가규정.pdf"
+    chunks = file_chunks(path, embedder.count_tokens, IngestSettings())
+    text = next(c.text for c in chunks if "15일" in c.text and "연차" in c.text)
+    return [Passage(1, "c1", text, {"title": "인사_휴가규정"})]
+
+
+def test_corrupted_answers_from_a_real_document_are_caught(
+    check_answer, leave_rules: list[Passage]
+) -> None:  # type: ignore[no-untyped-def]
+    sentence = next(s for s in leave_rules[0].text.split("\n") if "15일" in s).strip()
+    clean = check_answer(f"{sentence} [1]", leave_rules)
+    assert clean.sentences[0].label == "supported", clean
+    changed = check_answer(f"{sentence.replace('15일', '20일', 1)} [1]", leave_rules)
+    assert changed.sentences[0].label == "unsupported"
+    assert any("20" in r for r in changed.sentences[0].reasons)
+    added = check_answer(
+        f"{sentence} [1] 연차를 쓰지 않으면 연말에 1일당 10만 원을 현금으로 보상한다. [1]",
+        leave_rules,
+    )
+    assert [s.label for s in added.sentences] == ["supported", "unsupported"]
+
+
+def test_swapped_name_is_caught(check_answer) -> None:  # type: ignore[no-untyped-def]
+    passages = [Passage(1, "c1", "출장비 정산 승인은 재무팀 김지현 과장이 담당한다.", {})]
+    result = check_answer("출장비 정산 승인은 재무팀 박서준 과장이 담당합니다. [1]", passages)
+    assert result.sentences[0].label == "unsupported"
+    assert any("박서준" in r for r in result.sentences[0].reasons)
+
+
+def test_unrelated_claim_scores_below_threshold_without_a_guard(
+    checker: ConsistencyChecker,
+) -> None:
+    passages = [
+        Passage(1, "c1", "사내 식당은 평일 오전 11시 30분부터 오후 1시 30분까지 운영한다.", {})
+    ]
+    result = checker.check("보안 교육은 모든 임직원이 매년 이수해야 합니다. [1]", passages)
+    sentence = result.sentences[0]
+    assert sentence.label == "unsupported"
+    assert sentence.score < checker.threshold
+    assert sentence.signals["overlap"] < 0.3

@@ -1,18 +1,36 @@
-"""End-to-end evaluation on samples/: ingest, ask every question, score retrieval and answers."""
+"""End to end: ingest a set, ask its questions, score retrieval, answers, citations and refusals.
+
+Sets: samples/ (61 answerable + unanswerable questions over the sample documents) and KorQuAD dev
+(its paragraphs indexed as text files; the first `limit` questions, spread over the articles).
+Answers are scored KorQuAD style (exact match and character F1 against the gold span, after
+removing [n] markers) and by containment (a generated sentence rarely equals a span exactly).
+"""
 
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from app.answer import AnswerResult
+from app.citations import strip_markers
 from app.services import Services
 from eval.datasets import SAMPLES, QACase, sample_questions
-from eval.metrics import contains_answer, latency_summary, ratio, same_document
+from eval.metrics import (
+    char_f1,
+    contains_answer,
+    exact_match,
+    latency_summary,
+    ratio,
+    same_document,
+)
+from eval.retrieval_eval import write_korquad_corpus
 from retrieval.store.base import SearchFilter
+
+SETS = ("samples", "korquad")
 
 
 def _evaluate_case(services: Services, case: QACase) -> dict[str, Any]:
@@ -21,6 +39,7 @@ def _evaluate_case(services: Services, case: QACase) -> dict[str, Any]:
     files = [str(hit.payload.get("file_name", "")) for hit in result.hits]
     answer: AnswerResult = services.answerer.answer(case.question, search_filter)
     cited_files = [c.source_uri.rsplit("/", 1)[-1] for c in answer.citations]
+    cited_texts = {p.number: p.text for p in answer.passages}
     row: dict[str, Any] = {
         "id": case.id,
         "question": case.question,
@@ -38,6 +57,12 @@ def _evaluate_case(services: Services, case: QACase) -> dict[str, Any]:
         row["hit1"] = bool(files) and same_document(files[0], case.source)
         row["hit5"] = any(same_document(f, case.source) for f in files[:5])
         row["correct"] = not answer.refused and contains_answer(answer.answer, case.answer)
+        plain = "" if answer.refused else strip_markers(answer.answer)
+        row["exact_match"] = exact_match(plain, case.answer)
+        row["f1"] = round(char_f1(plain, case.answer), 3)
+        row["citations_with_answer"] = [
+            contains_answer(cited_texts[c.number], case.answer) for c in answer.citations
+        ]
         row["citation_ok"] = bool(cited_files) and all(
             same_document(f, case.source) for f in cited_files
         )
@@ -48,14 +73,18 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
     cited = [r for r in answerable if r["cited"]]
+    citations = [ok for r in answerable for ok in r["citations_with_answer"]]
     return {
         "questions": len(rows),
+        "exact_match": ratio(sum(r["exact_match"] for r in answerable), len(answerable)),
+        "f1": ratio(round(sum(r["f1"] for r in answerable) * 1000), 1000 * len(answerable)),
         "retrieval_hit@1": ratio(sum(r["hit1"] for r in answerable), len(answerable)),
         "retrieval_hit@5": ratio(sum(r["hit5"] for r in answerable), len(answerable)),
         "answer_accuracy": ratio(sum(r["correct"] for r in answerable), len(answerable)),
         "refusal_accuracy": ratio(sum(r["refused"] for r in unanswerable), len(unanswerable)),
         "false_refusals": ratio(sum(r["refused"] for r in answerable), len(answerable)),
         "citation_accuracy": ratio(sum(r["citation_ok"] for r in cited), len(cited)),
+        "citation_precision": ratio(sum(citations), len(citations)),
         "mean_consistency": ratio(
             round(sum(r["consistency"] or 0 for r in answerable if not r["refused"]) * 1000),
             1000 * max(1, sum(not r["refused"] for r in answerable)),
@@ -67,17 +96,36 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run(services: Services, out_dir: Path, docs: Path = SAMPLES / "docs") -> dict[str, Any]:
-    started = time.perf_counter()
-    report = services.indexer.ingest(docs, "samples")
-    ingest_s = time.perf_counter() - started
-    rows = [_evaluate_case(services, case) for case in sample_questions()]
+def korquad_questions(docs: Path, limit: int) -> list[QACase]:
+    """Writes the KorQuAD paragraphs into `docs`; every k-th question so all articles appear."""
+    cases = write_korquad_corpus(docs)
+    step = max(1, len(cases) // max(1, limit))
+    return [
+        QACase(f"korquad-{i}", c.question, c.answer, c.gold_file, True)
+        for i, c in enumerate(cases[::step][:limit])
+    ]
+
+
+def run(
+    services: Services, set_name: str, out_dir: Path, limit: int | None = None
+) -> dict[str, Any]:
+    """Writes answers-<set>.json (rows and summary)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if set_name == "korquad":
+            docs = Path(tmp)
+            cases = korquad_questions(docs, limit or 100)
+        else:
+            docs, cases = SAMPLES / "docs", sample_questions()[:limit]
+        started = time.perf_counter()
+        report = services.indexer.ingest(docs, set_name)
+        ingest_s = time.perf_counter() - started
+    rows = [_evaluate_case(services, case) for case in cases]
     summary = summarize(rows)
     summary["ingest"] = {**report.counts(), "seconds": round(ingest_s, 1)}
     summary["llm"] = services.llm.name
     summary["embedder"] = services.embedder.name
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "samples.json").write_text(
+    (out_dir / f"answers-{set_name}.json").write_text(
         json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False, indent=2),
         encoding="utf-8",
     )
