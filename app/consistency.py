@@ -107,7 +107,9 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-def guard_reasons(sentence: str, cited_text: str, uncovered: frozenset[str]) -> list[str]:
+def _guard_reasons(
+    sentence: str, tokens: Sequence[tuple[str, str]], cited_text: str, uncovered: frozenset[str]
+) -> list[str]:
     """Why the sentence cannot be supported whatever its overlap: a value or a name the cited
     text lacks, or a question topic no passage covers."""
     reasons: list[str] = []
@@ -115,7 +117,6 @@ def guard_reasons(sentence: str, cited_text: str, uncovered: frozenset[str]) -> 
         shown = f"{value:,.0f}" if value == int(value) else f"{value:g}"
         reasons.append(f"숫자 {shown}이(가) 근거 문서에 없습니다")
     compact_source = _compact(cited_text)
-    tokens = morphemes(sentence)
     for form, tag in tokens:
         if tag in _GUARDED_TAGS and len(form) > 1 and _compact(form) not in compact_source:
             reasons.append(f"'{form}'이(가) 근거 문서에 없습니다")
@@ -124,10 +125,11 @@ def guard_reasons(sentence: str, cited_text: str, uncovered: frozenset[str]) -> 
     return reasons
 
 
-def overlap(sentence: str, source_terms: frozenset[str], restatable: frozenset[str]) -> float:
+def _overlap(
+    terms: frozenset[str], source_terms: frozenset[str], restatable: frozenset[str]
+) -> float:
     """Share of the sentence's content morphemes found in the cited text (restated question
     terms count half)."""
-    terms = _terms(morphemes(sentence))
     if not terms:
         return 0.0
     restated = (terms - source_terms) & restatable
@@ -217,18 +219,13 @@ class ConsistencyChecker:
         """One claim against the passages it cites (all of them when it cites none)."""
         numbers = cited or list(evidence.passages)
         source = "\n".join(evidence.passages[n].text for n in numbers)
-        reasons = guard_reasons(sentence, source, evidence.uncovered)
+        tokens = morphemes(sentence)
+        reasons = _guard_reasons(sentence, tokens, source, evidence.uncovered)
         vector = _unit_rows(self.embedder.embed_passages([sentence]))[0]
         closest = [float((evidence.vectors[n] @ vector).max()) for n in numbers]
+        cited_terms = frozenset().union(*(evidence.terms[n] for n in numbers))
         signals = {
-            "overlap": round(
-                overlap(
-                    sentence,
-                    frozenset().union(*(evidence.terms[n] for n in numbers)),
-                    evidence.restatable,
-                ),
-                3,
-            ),
+            "overlap": round(_overlap(_terms(tokens), cited_terms, evidence.restatable), 3),
             "similarity": round(max(closest, default=0.0), 3),
         }
         if self.judge is not None and not reasons:

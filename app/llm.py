@@ -11,6 +11,7 @@ import json
 import os
 import threading
 from collections.abc import Generator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -169,14 +170,18 @@ class LlamaCppLLM:
         yes, no = probs[self._yes].sum(), probs[self._no].sum()
         return float(yes / (yes + no))
 
-    def _chat_prompt(self, messages: Sequence[Message]) -> str:
+    @cached_property
+    def _chat_format(self) -> Any:
+        """The model's own chat template, compiled once (the judge formats a prompt per sentence)."""
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         template = self._llama.metadata.get("tokenizer.chat_template")
         if not template:
             raise RuntimeError(f"{self.name}: GGUF 파일에 채팅 템플릿이 없습니다.")
-        formatter = Jinja2ChatFormatter(template=template, eos_token="", bos_token="")
-        return formatter(messages=list(messages)).prompt  # type: ignore[arg-type]
+        return Jinja2ChatFormatter(template=template, eos_token="", bos_token="")
+
+    def _chat_prompt(self, messages: Sequence[Message]) -> str:
+        return str(self._chat_format(messages=list(messages)).prompt)
 
 
 class OpenAICompatibleLLM:

@@ -98,8 +98,9 @@ def build_messages(question: str, passages: Sequence[Passage]) -> list[Message]:
     return [{"role": "system", "content": _SYSTEM_KO}, {"role": "user", "content": user}]
 
 
-# Measured on KLUE-NLI dev with the 1.5B default: English instructions read the Korean pair well
-# (AUC 0.91 for "unsupported" on 150 pairs); the answer word is read from the logits (llm.py).
+# English instructions read the Korean pair well with the 1.5B default (`python -m eval
+# consistency`: AUC 0.887 for "unsupported" on 400 KLUE-NLI dev pairs); the answer word is read
+# from the logits (llm.py).
 _JUDGE_SYSTEM = (
     "You verify statements against a source text. Reply with one word: yes if the source text "
     "states or directly implies the statement, no otherwise (contradicted or not mentioned)."

@@ -31,7 +31,6 @@ from app.consistency import (
     Calibration,
     ConsistencyChecker,
     ConsistencyResult,
-    guard_reasons,
 )
 from app.llm import LLM
 from app.prompt import Passage, judge_messages
@@ -50,6 +49,7 @@ SIGNAL_SETS = {
     "lexical": ("overlap", "similarity"),
     "judge": ("overlap", "similarity", "judge"),
 }
+# P = 0.5 for every sentence: only the guards decide, so the raw signals can be read off.
 _NEUTRAL = {"lexical": Calibration({}, 0.0, 0.5)}
 KEEP_SUPPORTED = 0.9
 
@@ -66,7 +66,7 @@ def nli_signals(
         row = {
             "label": pair["gold_label"],
             "supported": pair["gold_label"] == "entailment",
-            "guard": bool(guard_reasons(hypothesis, premise, frozenset())),
+            "guard": check.score == 0.0,  # a guard zeroes the score; otherwise it is ≥ 0.5 here
             **check.signals,
         }
         if llm is not None and i < judge_pairs:

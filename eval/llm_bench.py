@@ -5,7 +5,9 @@ Each case sends the product's real answer prompt (system prompt + numbered passa
 sample document + a question) through `LLM.stream`, as the answer path does. "cold" evaluates
 the whole prompt (the cache holds an unrelated prompt); "warm" asks a second question over the
 same passages, so llama.cpp reuses the common prefix (system prompt and passages) from its KV
-cache and only the question is new.
+cache and only the question is new. "judge_call_s" times the consistency check's verification
+call for one sentence: against a passage not yet in the cache, then another sentence against
+the same passage.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.llm import LLM, Message
-from app.prompt import Passage, build_messages
+from app.prompt import Passage, build_messages, judge_messages
 from eval.datasets import SAMPLES
 from eval.speed_bench import machine
 from ingest.index import file_chunks
@@ -58,6 +60,14 @@ def run(llm: LLM, embedder: Embedder, out_dir: Path, max_tokens: int = 96) -> di
     _timed(llm, UNRELATED, 4)  # load and warm up; leaves an unrelated prompt in the cache
     cold = _timed(llm, build_messages(QUESTIONS[0], passages), max_tokens)
     warm = _timed(llm, build_messages(QUESTIONS[1], passages), max_tokens)
+    judge_s = []
+    for sentence in (
+        "신입사원은 첫해에 최대 11일의 연차를 받는다.",
+        "병가는 연 12일까지 유급이다.",
+    ):
+        started = time.perf_counter()
+        llm.yes_probability(judge_messages(passages[0].text, sentence))
+        judge_s.append(round(time.perf_counter() - started, 2))
     report = {
         "machine": machine(),
         "llm": llm.name,
@@ -65,6 +75,7 @@ def run(llm: LLM, embedder: Embedder, out_dir: Path, max_tokens: int = 96) -> di
         "cold_prompt": cold,
         "warm_prefix": warm,
         "first_token_speedup_from_cache": round(cold["first_token_s"] / warm["first_token_s"], 1),
+        "judge_call_s": {"new_passage": judge_s[0], "same_passage": judge_s[1]},
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "llm.json").write_text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.consistency import ConsistencyChecker, ConsistencyResult, load_calibrations, number_values
+from app.consistency import ConsistencyChecker, load_calibrations, number_values
 from app.prompt import REFUSAL_KO, Passage
 from ingest.index import file_chunks
 from ingest.settings import IngestSettings
@@ -16,14 +16,6 @@ from tests.conftest import SAMPLES
 @pytest.fixture(scope="module")
 def checker(embedder: Embedder) -> ConsistencyChecker:
     return ConsistencyChecker(embedder)
-
-
-@pytest.fixture
-def check_answer(checker: ConsistencyChecker):  # type: ignore[no-untyped-def]
-    def check(answer: str, passages: list[Passage], question: str = "") -> ConsistencyResult:
-        return checker.check(answer, passages, question)
-
-    return check
 
 
 SOURCE = [
@@ -44,8 +36,8 @@ def test_korean_amounts_compare_by_value() -> None:
     assert 2025.0 in number_values("2025년 3월 1일")
 
 
-def test_supported_answer(check_answer) -> None:  # type: ignore[no-untyped-def]
-    result = check_answer(
+def test_supported_answer(checker: ConsistencyChecker) -> None:
+    result = checker.check(
         "연차휴가는 15일입니다. [1] 법인카드는 50만 원까지 쓸 수 있습니다. [2]", SOURCE
     )
     assert [s.label for s in result.sentences] == ["supported", "supported"]
@@ -55,56 +47,58 @@ def test_supported_answer(check_answer) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_changed_number_is_caught(check_answer) -> None:  # type: ignore[no-untyped-def]
-    result = check_answer("연차휴가는 20일입니다. [1]", SOURCE)
+def test_changed_number_is_caught(checker: ConsistencyChecker) -> None:
+    result = checker.check("연차휴가는 20일입니다. [1]", SOURCE)
     sentence = result.sentences[0]
     assert sentence.label == "unsupported"
     assert any("20" in reason for reason in sentence.reasons)
     assert result.score == 0.0
 
 
-def test_number_from_an_uncited_passage_does_not_count(check_answer) -> None:  # type: ignore[no-untyped-def]
+def test_number_from_an_uncited_passage_does_not_count(checker: ConsistencyChecker) -> None:
     # 50만 is in passage 2, but the sentence cites only passage 1.
-    result = check_answer("경조사 휴가는 50만 원입니다. [1]", SOURCE)
+    result = checker.check("경조사 휴가는 50만 원입니다. [1]", SOURCE)
     assert result.sentences[0].label == "unsupported"
 
 
-def test_added_claim_with_unknown_name_is_caught(check_answer) -> None:  # type: ignore[no-untyped-def]
-    result = check_answer("연차휴가는 15일입니다. [1] 담당자는 HR팀 Kim Minsu입니다. [1]", SOURCE)
+def test_added_claim_with_unknown_name_is_caught(checker: ConsistencyChecker) -> None:
+    result = checker.check("연차휴가는 15일입니다. [1] 담당자는 HR팀 Kim Minsu입니다. [1]", SOURCE)
     assert [s.label for s in result.sentences] == ["supported", "unsupported"]
     assert result.score == 0.5
 
 
-def test_sentence_without_citation_is_unsupported(check_answer) -> None:  # type: ignore[no-untyped-def]
-    result = check_answer("연차휴가는 15일입니다.", SOURCE)
+def test_sentence_without_citation_is_unsupported(checker: ConsistencyChecker) -> None:
+    result = checker.check("연차휴가는 15일입니다.", SOURCE)
     assert result.sentences[0].label == "unsupported"
 
 
-def test_refusal_makes_no_claim(check_answer) -> None:  # type: ignore[no-untyped-def]
-    result = check_answer(REFUSAL_KO, SOURCE)
+def test_refusal_makes_no_claim(checker: ConsistencyChecker) -> None:
+    result = checker.check(REFUSAL_KO, SOURCE)
     assert result.score is None
     assert result.sentences[0].label == "no_claim"
 
 
-def test_restating_the_question_is_not_counter_evidence(check_answer) -> None:  # type: ignore[no-untyped-def]
+def test_restating_the_question_is_not_counter_evidence(checker: ConsistencyChecker) -> None:
     passages = [
         Passage(1, "c1", "| 구분 | 대상 | 지원 금액 |\n| 결혼 | 본인 | 1,000,000원 |", {}),
         Passage(2, "c2", "회사는 경조사 시 직원에게 경조금을 준다.", {}),
     ]
     answer = "본인 결혼 시 회사에서 주는 경조금은 1,000,000원입니다. [1]"
-    assert check_answer(answer, passages).sentences[0].label == "unsupported"
+    assert checker.check(answer, passages).sentences[0].label == "unsupported"
     question = "본인 결혼 시 회사에서 주는 경조금은 얼마인가요?"
-    assert check_answer(answer, passages, question=question).score == 1.0
+    assert checker.check(answer, passages, question=question).score == 1.0
     # ... but a restated question does not rescue a number the passage lacks.
     wrong = "본인 결혼 시 회사에서 주는 경조금은 2,000,000원입니다. [1]"
-    assert check_answer(wrong, passages, question=question).score == 0.0
+    assert checker.check(wrong, passages, question=question).score == 0.0
 
 
-def test_question_topic_missing_from_every_passage_is_not_rescued(check_answer) -> None:  # type: ignore[no-untyped-def]
+def test_question_topic_missing_from_every_passage_is_not_rescued(
+    checker: ConsistencyChecker,
+) -> None:
     question = "스톡옵션은 입사 몇 년 차부터 받을 수 있나요?"
     passages = [Passage(1, "c1", "입사 2년 차부터 자기계발비를 받을 수 있다.", {})]
     answer = "스톡옵션은 입사 2년 차부터 받을 수 있습니다. [1]"
-    assert check_answer(answer, passages, question=question).score == 0.0
+    assert checker.check(answer, passages, question=question).score == 0.0
 
 
 def test_shipped_calibration_is_a_probability_model() -> None:
@@ -128,24 +122,24 @@ def leave_rules(embedder: Embedder) -> list[Passage]:
 
 
 def test_corrupted_answers_from_a_real_document_are_caught(
-    check_answer, leave_rules: list[Passage]
-) -> None:  # type: ignore[no-untyped-def]
+    checker: ConsistencyChecker, leave_rules: list[Passage]
+) -> None:
     sentence = next(s for s in leave_rules[0].text.split("\n") if "15일" in s).strip()
-    clean = check_answer(f"{sentence} [1]", leave_rules)
+    clean = checker.check(f"{sentence} [1]", leave_rules)
     assert clean.sentences[0].label == "supported", clean
-    changed = check_answer(f"{sentence.replace('15일', '20일', 1)} [1]", leave_rules)
+    changed = checker.check(f"{sentence.replace('15일', '20일', 1)} [1]", leave_rules)
     assert changed.sentences[0].label == "unsupported"
     assert any("20" in r for r in changed.sentences[0].reasons)
-    added = check_answer(
+    added = checker.check(
         f"{sentence} [1] 연차를 쓰지 않으면 연말에 1일당 10만 원을 현금으로 보상한다. [1]",
         leave_rules,
     )
     assert [s.label for s in added.sentences] == ["supported", "unsupported"]
 
 
-def test_swapped_name_is_caught(check_answer) -> None:  # type: ignore[no-untyped-def]
+def test_swapped_name_is_caught(checker: ConsistencyChecker) -> None:
     passages = [Passage(1, "c1", "출장비 정산 승인은 재무팀 김지현 과장이 담당한다.", {})]
-    result = check_answer("출장비 정산 승인은 재무팀 박서준 과장이 담당합니다. [1]", passages)
+    result = checker.check("출장비 정산 승인은 재무팀 박서준 과장이 담당합니다. [1]", passages)
     assert result.sentences[0].label == "unsupported"
     assert any("박서준" in r for r in result.sentences[0].reasons)
 
