@@ -7,7 +7,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.citations import Citation, answer_sentences, resolve_citations
+from app.citations import (
+    Citation,
+    answer_sentences,
+    markers_in,
+    resolve_citations,
+    strip_markers,
+)
 from app.consistency import ConsistencyChecker, ConsistencyResult, SentenceCheck
 from app.conversation import standalone_question
 from app.llm import LLM
@@ -138,11 +144,12 @@ class Answerer:
         (the model's own knowledge, a wrong number, or the model saying it found nothing)
         becomes the refusal, and the closest passages still go back to the caller."""
         start = time.perf_counter()
-        text, citations = resolve_citations(raw.strip(), passages)
+        text, _ = resolve_citations(raw.strip(), passages)
         consistency = self.checker.check(text, passages, question)
         if not consistency.score:
             timings.check_ms = _ms(start)
             return _refusal(question, passages, timings)
+        text, citations = resolve_citations(with_checked_citations(text, consistency), passages)
         if self.settings.unsupported_policy == "withhold" and consistency.unsupported:
             text = _withhold(text, consistency)
         timings.check_ms = _ms(start)
@@ -154,6 +161,19 @@ def _refusal(question: str, passages: list[Passage], timings: Timings) -> Answer
     text = refusal_for(question)
     no_claim = ConsistencyResult(None, [SentenceCheck(text, "no_claim", 1.0, [])])
     return AnswerResult(question, text, [], no_claim, passages, True, timings)
+
+
+def with_checked_citations(text: str, consistency: ConsistencyResult) -> str:
+    """The answer with each sentence's markers as the checker settled them (it corrects a
+    citation to the passage that supports the sentence)."""
+    sentences = list(zip(answer_sentences(text), consistency.sentences, strict=True))
+    moved = [c.label == "supported" and c.citations != markers_in(raw) for raw, c in sentences]
+    if not any(moved):
+        return text
+    return " ".join(
+        f"{strip_markers(raw)} {''.join(f'[{n}]' for n in check.citations)}" if change else raw
+        for (raw, check), change in zip(sentences, moved, strict=True)
+    )
 
 
 def _withhold(text: str, consistency: ConsistencyResult) -> str:

@@ -121,8 +121,9 @@ def create_app(services: Services | None = None) -> FastAPI:
         }
 
     @api.post("/v1/sync", status_code=202)
-    def sync_now() -> dict[str, Any]:
-        """Start a sync of every configured source in the background; see /v1/sync/reports."""
+    def sync_now(rebuild: bool = False) -> dict[str, Any]:
+        """Start a sync of every configured source in the background; see /v1/sync/reports.
+        `rebuild=true` indexes everything into a new collection and switches to it at the end."""
         if not services.ingest.sources:
             raise ApiError(
                 404, "no_sources", "동기화할 소스가 설정되지 않았습니다 (KDOCQA_SOURCES)."
@@ -130,7 +131,10 @@ def create_app(services: Services | None = None) -> FastAPI:
         if services.ingest_lock.locked():
             raise ApiError(409, "sync_running", "이미 동기화 또는 업로드가 진행 중입니다.")
         threading.Thread(
-            target=services.sync_sources, kwargs={"wait": False}, name="sync", daemon=True
+            target=services.sync_sources,
+            kwargs={"wait": False, "rebuild": rebuild},
+            name="sync",
+            daemon=True,
         ).start()
         return {"status": "started"}
 

@@ -84,13 +84,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.counts()["failed"] else 0
 
 
-def _sync_once(progress: ProgressBar | None) -> tuple[dict[str, Any], Path]:
-    """One sync of every configured source with its own store connection, report saved."""
+def _sync_once(progress: ProgressBar | None, rebuild: bool = False) -> tuple[dict[str, Any], Path]:
+    """One sync (or full rebuild) of every configured source with its own store connection,
+    report saved."""
     from app.services import Services
 
     services = Services()
     try:
-        done = services.sync_sources(progress=progress)
+        done = services.sync_sources(progress=progress, rebuild=rebuild)
     finally:
         services.close()
     assert done is not None  # waiting for the lock always gets it
@@ -107,18 +108,22 @@ def _print_sync(report: dict[str, Any], path: Path) -> None:
             print(f"{f['status']:9} {f['path']}{reason}")
     counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
     print(f"동기화: {counts} ({report['seconds']:.1f}s), 보고서 {path}", flush=True)
+    if "rebuild" in report:
+        switched = report["rebuild"]["switched"]
+        print("새 색인으로 전환했습니다." if switched else "오류가 있어 기존 색인을 유지합니다.")
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     if not ingest_settings().sources:
         print("오류: 동기화할 소스가 없습니다. KDOCQA_SOURCES를 설정하세요.", file=sys.stderr)
         return 2
-    report, path = _sync_once(ProgressBar())
+    report, path = _sync_once(ProgressBar(), rebuild=args.rebuild)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         _print_sync(report, path)
     failed = report["counts"].get("failed", 0) or any("error" in s for s in report["sources"])
+    failed = failed or not report.get("rebuild", {"switched": True})["switched"]
     return 1 if failed else 0
 
 
@@ -201,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser("sync", help="설정된 소스 폴더 전체 동기화 (KDOCQA_SOURCES)")
     sync.add_argument("--json", action="store_true", help="보고서를 JSON으로 출력")
+    sync.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="새 컬렉션에 전부 다시 색인한 뒤 전환 (임베딩 모델·청킹 변경 시; 그동안 기존 색인으로 답변)",
+    )
     sync.set_defaults(func=cmd_sync)
 
     worker = sub.add_parser(

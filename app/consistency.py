@@ -37,6 +37,9 @@ from retrieval.embedding import Embedder
 from retrieval.korean import morphemes, split_sentences
 
 Label = Literal["supported", "unsupported", "no_claim"]
+_CITATION_REPAIRS = 2
+"""Uncited passages tried for a sentence its citations do not support (each try may cost a
+judge call)."""
 
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|백만|만|천)?")
 _UNIT = {"억": 100_000_000, "천만": 10_000_000, "백만": 1_000_000, "만": 10_000, "천": 1_000}
@@ -216,17 +219,43 @@ class ConsistencyChecker:
         return ConsistencyResult(overall, checks)
 
     def check_sentence(self, sentence: str, cited: list[int], evidence: Evidence) -> SentenceCheck:
-        """One claim against the passages it cites (all of them when it cites none)."""
+        """One claim against the passages it cites (all of them when it cites none).
+
+        Small models often cite the neighbour of the passage they used, or forget the marker.
+        When the cited passages do not support the sentence, the retrieved passages closest to
+        it are tried one at a time, and one that supports it becomes its citation: the reader
+        gets the right source instead of a refusal, and the correction is listed in `reasons`.
+        """
+        tokens = morphemes(sentence)
+        vector = _unit_rows(self.embedder.embed_passages([sentence]))[0]
+        closest = {n: float((evidence.vectors[n] @ vector).max()) for n in evidence.passages}
+        check = self._against(sentence, tokens, closest, cited, evidence)
+        if check.label == "supported":
+            return check
+        others = sorted((n for n in evidence.passages if n not in cited), key=closest.__getitem__)
+        for number in reversed(others[-_CITATION_REPAIRS:]):
+            repaired = self._against(sentence, tokens, closest, [number], evidence)
+            if repaired.label == "supported":
+                was = "".join(f"[{n}]" for n in cited) or "인용 없음"
+                repaired.reasons.append(f"인용을 {was}에서 [{number}]로 바로잡았습니다")
+                return repaired
+        return check
+
+    def _against(
+        self,
+        sentence: str,
+        tokens: Sequence[tuple[str, str]],
+        closest: Mapping[int, float],
+        cited: list[int],
+        evidence: Evidence,
+    ) -> SentenceCheck:
         numbers = cited or list(evidence.passages)
         source = "\n".join(evidence.passages[n].text for n in numbers)
-        tokens = morphemes(sentence)
         reasons = _guard_reasons(sentence, tokens, source, evidence.uncovered)
-        vector = _unit_rows(self.embedder.embed_passages([sentence]))[0]
-        closest = [float((evidence.vectors[n] @ vector).max()) for n in numbers]
         cited_terms = frozenset().union(*(evidence.terms[n] for n in numbers))
         signals = {
             "overlap": round(_overlap(_terms(tokens), cited_terms, evidence.restatable), 3),
-            "similarity": round(max(closest, default=0.0), 3),
+            "similarity": round(max((closest[n] for n in numbers), default=0.0), 3),
         }
         if self.judge is not None and not reasons:
             signals["judge"] = round(

@@ -20,7 +20,7 @@ from app.settings import get_settings as get_app_settings
 from ingest.index import Indexer
 from ingest.settings import IngestSettings
 from ingest.settings import get_settings as get_ingest_settings
-from ingest.sync import Progress, sync_sources, write_report
+from ingest.sync import Progress, rebuild_sources, sync_sources, write_report
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.search import HybridSearcher
 from retrieval.settings import RetrievalSettings
@@ -68,14 +68,16 @@ class Services:
         return self.retrieval.data_dir / "reports"
 
     def sync_sources(
-        self, wait: bool = True, progress: Progress | None = None
+        self, wait: bool = True, progress: Progress | None = None, rebuild: bool = False
     ) -> tuple[dict[str, Any], Path] | None:
-        """Sync every configured source and save the report: (report, its file). None if a
-        sync or upload is already writing and wait=False — one writer at a time."""
+        """Sync every configured source (or rebuild the whole index) and save the report:
+        (report, its file). None if a sync or upload is already writing and wait=False — one
+        writer at a time."""
         if not self.ingest_lock.acquire(blocking=wait):
             return None
         try:
-            report = sync_sources(self.indexer, self.ingest.sources, progress)
+            run = rebuild_sources if rebuild else sync_sources
+            report = run(self.indexer, self.ingest.sources, progress)
         finally:
             self.ingest_lock.release()
         return report, write_report(report, self.reports_dir)

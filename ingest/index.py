@@ -22,15 +22,18 @@ import os
 import time
 import unicodedata
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from ingest.chunking import Chunk, TokenCounter, chunk_elements
-from ingest.elements import ParseError
+from ingest.elements import Element, ParseError
+from ingest.parse_pool import POOL_MIN_FILES, ParseJob, ParsePool, available_cores
 from ingest.parsers import parse_file
 from ingest.settings import IngestSettings
 from ingest.settings import get_settings as get_ingest_settings
@@ -63,7 +66,8 @@ class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
-    """Seconds spent per phase: hash, parse (parse + chunk), embed, sparse, write."""
+    """Seconds spent per phase: hash, parse (waiting for parsed files), chunk, embed, sparse,
+    write."""
 
     def counts(self) -> dict[str, int]:
         totals: dict[str, int] = dict.fromkeys(STATUSES, 0)
@@ -152,6 +156,35 @@ class _Vanished:
         return None
 
 
+_Step = TypeVar("_Step")
+
+
+@dataclass
+class _Parsing:
+    """A file whose new version is with the parse pool."""
+
+    doc_id: str
+    version: str
+    digest: str
+    replaces: bool
+    """Whether an older version is indexed (the outcome is then "updated", not "added")."""
+    job: ParseJob
+
+
+def _unless_unreadable(path: Path, step: Callable[[], _Step]) -> _Step | FileOutcome:
+    """The step's result, or a "failed" outcome for a file gone mid-run, unreadable or a
+    symlink loop."""
+    try:
+        return step()
+    except OSError as error:
+        return FileOutcome(
+            unicodedata.normalize("NFC", str(path)),
+            "failed",
+            reason="unreadable",
+            message=f"파일을 읽을 수 없습니다: {error.strerror or error}",
+        )
+
+
 class Indexer:
     def __init__(
         self,
@@ -231,21 +264,38 @@ class Indexer:
         vanished = _Vanished(indexed)
         files = list(discover(root))
         seen: set[str] = set()
-        for number, path in enumerate(files, 1):
-            doc_id = document_id(kb, path)
-            seen.add(doc_id)
-            try:
-                outcome = self._ingest_file(path, doc_id, kb, groups, indexed.get(doc_id), vanished)
-            except OSError as error:  # gone mid-run, unreadable, a symlink loop
-                outcome = FileOutcome(
-                    unicodedata.normalize("NFC", str(path)),
-                    "failed",
-                    reason="unreadable",
-                    message=f"파일을 읽을 수 없습니다: {error.strerror or error}",
+        workers = self.settings.parse_workers or available_cores()
+        pool = ParsePool(
+            workers if len(files) >= POOL_MIN_FILES else 1, self.settings.max_unpacked_mb
+        )
+        ahead: deque[tuple[Path, FileOutcome | _Parsing]] = deque()
+
+        def collect(keep: int) -> None:
+            while len(ahead) > keep:
+                path, step = ahead.popleft()
+                outcome = (
+                    _unless_unreadable(
+                        path, partial(self._finish_file, path, step, kb, groups, pool)
+                    )
+                    if isinstance(step, _Parsing)
+                    else step
                 )
-            report.outcomes.append(outcome)
-            if progress:
-                progress(number, len(files), outcome)
+                report.outcomes.append(outcome)
+                if progress:
+                    progress(len(report.outcomes), len(files), outcome)
+
+        with pool:
+            for path in files:
+                doc_id = document_id(kb, path)
+                seen.add(doc_id)
+                previous = indexed.get(doc_id)
+                step = _unless_unreadable(
+                    path,
+                    partial(self._start_file, path, doc_id, kb, groups, previous, vanished, pool),
+                )
+                ahead.append((path, step))
+                collect(keep=pool.lookahead)
+            collect(keep=0)
         if root.is_dir():
             prefix = str(root.resolve()) + os.sep
             for doc_id, doc in vanished.documents.items():
@@ -259,7 +309,7 @@ class Indexer:
         report.phases, self._phase_seconds = self._phase_seconds, {}
         return report
 
-    def _ingest_file(
+    def _start_file(
         self,
         path: Path,
         doc_id: str,
@@ -267,7 +317,9 @@ class Indexer:
         groups: list[str],
         previous: IndexedDocument | None,
         vanished: _Vanished,
-    ) -> FileOutcome:
+        pool: ParsePool,
+    ) -> FileOutcome | _Parsing:
+        """Everything short of embedding: skip, keep, rewrite or move, or start parsing."""
         shown = unicodedata.normalize("NFC", str(path))
         size_mb = path.stat().st_size / 1_048_576
         if size_mb > self.settings.max_file_mb:
@@ -291,9 +343,19 @@ class Indexer:
             count = self._rewrite(source, version, path, doc_id, kb, groups)
             self.store.delete_document(source)
             return FileOutcome(shown, "moved", count, "moved", f"{old.uri}에서 이동")
+        with self._phase("parse"):
+            job = pool.submit(path)
+        return _Parsing(doc_id, version, digest, previous is not None, job)
+
+    def _finish_file(
+        self, path: Path, parsing: _Parsing, kb: str, groups: list[str], pool: ParsePool
+    ) -> FileOutcome:
+        """Chunk, embed and write a parsed file; its old version goes only after the new one
+        is stored."""
+        shown = unicodedata.normalize("NFC", str(path))
         try:
             with self._phase("parse"):
-                chunks = file_chunks(path, self.embedder.count_tokens, self.settings)
+                elements = pool.result(parsing.job)
         except ParseError as error:
             status: Status = (
                 "skipped"
@@ -301,13 +363,17 @@ class Indexer:
                 else "failed"
             )
             return FileOutcome(shown, status, reason=error.reason, message=str(error))
+        with self._phase("chunk"):
+            chunks = element_chunks(elements, self.embedder.count_tokens, self.settings)
         if not chunks:
             return FileOutcome(shown, "skipped", reason="empty", message="추출된 텍스트가 없습니다")
-        records = self._records(path, doc_id, version, digest, kb, groups, chunks)
+        doc_id, version = parsing.doc_id, parsing.version
+        records = self._records(path, doc_id, version, parsing.digest, kb, groups, chunks)
         with self._phase("write"):
             self.store.upsert(records)
             self.store.delete_document(doc_id, except_version=version)
-        return FileOutcome(shown, "updated" if previous else "added", chunks=len(records))
+        status = "updated" if parsing.replaces else "added"
+        return FileOutcome(shown, status, chunks=len(records))
 
     def _rewrite(
         self, source: str, version: str, path: Path, doc_id: str, kb: str, groups: list[str]
@@ -385,7 +451,12 @@ class Indexer:
 
 def file_chunks(path: Path, count_tokens: TokenCounter, settings: IngestSettings) -> list[Chunk]:
     """Parse and chunk one file (raises ParseError); no embedding, no store."""
-    elements = parse_file(path, settings.max_unpacked_mb)
+    return element_chunks(parse_file(path, settings.max_unpacked_mb), count_tokens, settings)
+
+
+def element_chunks(
+    elements: list[Element], count_tokens: TokenCounter, settings: IngestSettings
+) -> list[Chunk]:
     return chunk_elements(
         elements, count_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
     )

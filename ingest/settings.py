@@ -37,6 +37,11 @@ class IngestSettings(BaseSettings):
         description="Access groups given to documents when a source names none ('*' = everyone).",
     )
     embed_batch: int = 32
+    parse_workers: int = Field(
+        default=0,
+        description="Processes that parse files while the main process embeds, in runs of 16 "
+        "files or more; 0 = one per CPU core, 1 = parse in the main process.",
+    )
     sources: list[Source] = Field(
         default_factory=list,
         description="Folders that `kdocqa sync` and the schedule keep indexed (JSON list of "

@@ -41,16 +41,57 @@ def sync_sources(
         # Unchanged files are the bulk of a nightly run and say nothing: count them only.
         run["files"] = [f for f in run["files"] if f["status"] != "unchanged"]
         runs.append({"path": str(source.path), **run})
+    return {
+        "started_at": started.isoformat(timespec="seconds"),
+        "seconds": round((datetime.now().astimezone() - started).total_seconds(), 1),
+        "counts": _totals(runs),
+        "sources": runs,
+    }
+
+
+def rebuild_sources(
+    indexer: Indexer, sources: Sequence[Source], progress: Progress | None = None
+) -> dict[str, Any]:
+    """Index everything again into a new collection and switch to it only when it is complete.
+
+    For a new embedding model or chunking: questions keep being answered from the old index
+    during the run. Besides the sources, every file the live index holds from elsewhere (API
+    uploads) is re-indexed with the knowledge base and access groups stored with it. A source
+    folder that is missing aborts the switch rather than dropping its documents.
+    """
+    generation = indexer.store.new_generation(indexer.embedder.dim)
+    builder = Indexer(generation, indexer.embedder, indexer.settings, indexer.retrieval_settings)
+    try:
+        report = sync_sources(builder, sources, progress)
+        rebuilt = {h.payload["source_uri"] for h in generation.scroll(fields=["source_uri"])}
+        others: dict[str, tuple[str, list[str]]] = {}
+        for hit in indexer.store.scroll(fields=["source_uri", "knowledge_base", "acl_groups"]):
+            uri = str(hit.payload["source_uri"])
+            if uri not in rebuilt:
+                others[uri] = (str(hit.payload["knowledge_base"]), list(hit.payload["acl_groups"]))
+        for uri, (kb, groups) in sorted(others.items()):
+            run = builder.ingest(Path(uri), kb, groups) if Path(uri).is_file() else None
+            report["sources"].append(
+                {"path": uri, **run.to_dict()}
+                if run
+                else {"path": uri, "error": f"파일이 없어 다시 색인하지 못했습니다: {uri}"}
+            )
+        report["counts"] = _totals(report["sources"])
+        complete = not any("error" in run for run in report["sources"] if run["path"] not in others)
+        if complete:
+            indexer.store.switch_to(generation)
+    finally:
+        generation.close()
+    report["rebuild"] = {"switched": complete}
+    return report
+
+
+def _totals(runs: Sequence[dict[str, Any]]) -> dict[str, int]:
     totals: dict[str, int] = {}
     for run in runs:
         for status, count in run.get("counts", {}).items():
             totals[status] = totals.get(status, 0) + count
-    return {
-        "started_at": started.isoformat(timespec="seconds"),
-        "seconds": round((datetime.now().astimezone() - started).total_seconds(), 1),
-        "counts": totals,
-        "sources": runs,
-    }
+    return totals
 
 
 def write_report(report: dict[str, Any], reports_dir: Path) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.answer import with_checked_citations
+from app.citations import resolve_citations
 from app.consistency import ConsistencyChecker, load_calibrations, number_values
 from app.prompt import REFUSAL_KO, Passage
 from ingest.index import file_chunks
@@ -67,9 +69,27 @@ def test_added_claim_with_unknown_name_is_caught(checker: ConsistencyChecker) ->
     assert result.score == 0.5
 
 
-def test_sentence_without_citation_is_unsupported(checker: ConsistencyChecker) -> None:
-    result = checker.check("연차휴가는 15일입니다.", SOURCE)
-    assert result.sentences[0].label == "unsupported"
+def test_uncited_or_miscited_sentences_get_the_passage_that_supports_them(
+    checker: ConsistencyChecker,
+) -> None:
+    answer = "연차휴가는 15일입니다. 법인카드는 50만 원까지 쓸 수 있습니다. [1]"
+    result = checker.check(answer, SOURCE)
+    assert [(s.label, s.citations) for s in result.sentences] == [
+        ("supported", [1]),
+        ("supported", [2]),
+    ]
+    assert "인용 없음에서 [1]로" in result.sentences[0].reasons[-1]
+    assert "[1]에서 [2]로" in result.sentences[1].reasons[-1]
+    text, citations = resolve_citations(with_checked_citations(answer, result), SOURCE)
+    assert text == "연차휴가는 15일입니다.[1] 법인카드는 50만 원까지 쓸 수 있습니다.[2]"
+    assert [c.number for c in citations] == [1, 2]
+
+
+def test_an_uncited_claim_no_passage_supports_stays_unsupported(
+    checker: ConsistencyChecker,
+) -> None:
+    result = checker.check("연차휴가는 30일입니다.", SOURCE)
+    assert (result.sentences[0].label, result.sentences[0].citations) == ("unsupported", [])
 
 
 def test_refusal_makes_no_claim(checker: ConsistencyChecker) -> None:

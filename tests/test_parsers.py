@@ -435,6 +435,30 @@ def test_text_fixture_encodings_and_line_paragraphs(name: str) -> None:
     assert all(e.kind == "text" for e in elements)  # sentences are never titles
 
 
+def test_korean_lines_are_classified_without_the_english_tagger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short line without a predicate is a heading, a line with one is text, and spaCy's
+    English pipeline is never run on Hangul (it was two thirds of the parse time)."""
+    import unstructured.nlp.tokenize as tokenize
+
+    def no_spacy(text: str) -> None:
+        raise AssertionError(f"spaCy ran on {text!r}")
+
+    monkeypatch.setattr(tokenize, "_process", no_spacy)
+    path = tmp_path / "점검.txt"
+    path.write_text(
+        "분기별 보안 점검 절차\n모든 직원은 분기마다 비밀번호를 바꾼다.\n"
+        "점검 결과는 보안팀에 제출함.\n",
+        encoding="utf-8",
+    )
+    assert [(e.kind, e.text) for e in parse_file(path)] == [
+        ("title", "분기별 보안 점검 절차"),
+        ("text", "모든 직원은 분기마다 비밀번호를 바꾼다."),
+        ("text", "점검 결과는 보안팀에 제출함."),
+    ]
+
+
 def test_markdown_heading_levels_and_table(tmp_path: Path) -> None:
     path = tmp_path / "guide.md"
     path.write_text(

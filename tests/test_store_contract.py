@@ -420,6 +420,40 @@ def test_reopen_preserves_points(opener: Opener) -> None:
         second.close()
 
 
+def test_a_rebuilt_generation_replaces_the_live_collection_at_once(opener: Opener) -> None:
+    live = opener()
+    live.ensure_collection(DIM)
+    live.upsert(CORPUS[:2])
+    abandoned = live.new_generation(DIM)  # a rebuild that died before switching
+    abandoned.upsert(CORPUS)
+    abandoned.close()
+    shown = set(names(CORPUS[:2]))
+    # The first switch replaces a plain collection, the second an alias / link.
+    for batch in (CORPUS[3:5], CORPUS[5:7]):
+        generation = live.new_generation(DIM)
+        generation.upsert(batch)
+        assert set(names(live.scroll())) == shown  # readers still see the live collection
+        live.switch_to(generation)
+        shown = set(names(batch))
+        assert set(names(live.scroll())) == shown
+    live.upsert([CORPUS[0]])  # the live name takes writes after a switch
+    live.close()
+
+    reopened = opener()
+    try:
+        assert set(names(reopened.scroll())) == set(names([*CORPUS[5:7], CORPUS[0]]))
+        assert names(reopened.query(dense=[0.9, 0.1, 0, 0], limit=1)) == ["hr-1"]
+    finally:
+        reopened.close()
+    if opener.kind == "edge":
+        left = sorted(p.name for p in (opener.root / "edge").iterdir())
+    else:
+        client = QdrantClient(path=str(opener.root / "local"))
+        left = sorted(c.name for c in client.get_collections().collections)
+        client.close()
+    assert len(left) == (2 if opener.kind == "edge" else 1), left  # the link and one shard
+
+
 def test_data_survives_a_new_process(opener: Opener, tmp_path: Path) -> None:
     s = opener()
     s.ensure_collection(DIM)

@@ -6,7 +6,9 @@ chunk of an old version or a duplicate fails here.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
@@ -16,8 +18,16 @@ import numpy as np
 import pytest
 
 from ingest.index import Indexer, discover, document_id, point_id
+from ingest.parse_pool import MAX_CRASHES, ParsePool, ParserCrashed
 from ingest.settings import IngestSettings, Source
-from ingest.sync import next_run, recent_reports, run_on_schedule, sync_sources, write_report
+from ingest.sync import (
+    next_run,
+    rebuild_sources,
+    recent_reports,
+    run_on_schedule,
+    sync_sources,
+    write_report,
+)
 from retrieval.embedding import Embedder
 from retrieval.search import HybridSearcher
 from retrieval.settings import RetrievalSettings
@@ -325,3 +335,87 @@ def test_the_indexers_unpack_limit_applies(
     outcome = next(o for o in report.outcomes if o.path.endswith("폭탄.docx"))
     assert (outcome.status, outcome.reason) == ("skipped", "too_large"), outcome
     assert report.counts()["added"] == 1
+
+
+def test_parallel_parsing_writes_the_same_points_as_one_process(
+    store: EdgeStore, embedder: Embedder, tmp_path: Path
+) -> None:
+    """Enough files to start the worker processes; a corrupt and an empty file among them."""
+    folder = tmp_path / "부서"
+    folder.mkdir()
+    for n in range(16):
+        text = (LEAVE, TRAVEL, SECURITY)[n % 3].replace("규정", f"규정 {n}호")
+        (folder / f"{n:02d} 규정.md").write_text(text, encoding="utf-8")
+    (folder / "깨진 문서.docx").write_bytes(b"PK\x03\x04" + bytes(200))
+    (folder / "빈 파일.txt").write_bytes(b"")
+
+    def indexed(target: EdgeStore, workers: int) -> tuple[list[tuple[str, str]], set[tuple]]:
+        settings = IngestSettings(parse_workers=workers)
+        report = Indexer(target, embedder, settings, RetrievalSettings()).ingest(folder, KB)
+        points = {
+            (hit.id, hit.payload["text"], tuple(hit.payload["section_path"]))
+            for hit in target.scroll(SearchFilter(knowledge_bases=[KB]))
+        }
+        return [(o.path, o.status) for o in report.outcomes], points
+
+    outcomes, points = indexed(store, workers=2)
+    statuses = [status for _, status in outcomes]
+    assert statuses.count("added") == 16 and statuses.count("failed") == 1, outcomes
+    assert statuses.count("skipped") == 1
+    alone = EdgeStore(tmp_path / "one-process", "chunks")
+    try:
+        assert indexed(alone, workers=1) == (outcomes, points)
+    finally:
+        alone.close()
+
+
+def test_a_rebuild_switches_only_when_complete_and_keeps_uploads(
+    store: EdgeStore, embedder: Embedder, tmp_path: Path
+) -> None:
+    folder = tmp_path / "규정"
+    folder.mkdir()
+    (folder / "휴가.md").write_text(LEAVE, encoding="utf-8")
+    (folder / "출장.md").write_text(TRAVEL, encoding="utf-8")
+    uploaded = tmp_path / "uploads" / "보안.md"  # added through the API, in no source folder
+    uploaded.parent.mkdir()
+    uploaded.write_text(SECURITY, encoding="utf-8")
+    indexer = make_indexer(store, embedder)
+    indexer.ingest(folder, KB)
+    indexer.ingest(uploaded, "업로드", ["security"])
+    before = exact_ids(store, folder)
+    sources = [Source(path=folder, knowledge_base=KB)]
+
+    missing = Source(path=tmp_path / "없는 폴더", knowledge_base=KB)
+    refused = rebuild_sources(indexer, [*sources, missing])
+    assert refused["rebuild"] == {"switched": False}
+    assert exact_ids(store, folder) == before  # the live index is untouched
+
+    (folder / "휴가.md").write_text(LEAVE.replace("15일", "20일"), encoding="utf-8")
+    report = rebuild_sources(indexer, sources)
+    assert report["rebuild"] == {"switched": True}
+    assert report["counts"]["added"] == 3, report
+    exact_ids(store, folder)
+    texts = " ".join(h.payload["text"] for h in store.scroll(SearchFilter(knowledge_bases=[KB])))
+    assert "20일" in texts and "15일" not in texts
+    upload = list(store.scroll(SearchFilter(knowledge_bases=["업로드"])))
+    assert upload and all(h.payload["acl_groups"] == ["security"] for h in upload)
+
+
+def test_a_killed_parser_worker_costs_one_file_and_the_pool_recovers(tmp_path: Path) -> None:
+    """SIGKILL, as the OOM killer sends it; after MAX_CRASHES the pool parses in-process."""
+    big = tmp_path / "큰 문서.md"
+    big.write_text("\n\n".join(f"## 제{n}조\n\n{LEAVE}" for n in range(4000)), encoding="utf-8")
+    small = tmp_path / "휴가.md"
+    small.write_text(LEAVE, encoding="utf-8")
+    with ParsePool(2, 500) as pool:
+        for _ in range(MAX_CRASHES):
+            assert pool.workers == 2
+            in_flight = pool.submit(big)
+            time.sleep(1.0)  # the big file takes several seconds to parse
+            for worker in multiprocessing.active_children():
+                worker.kill()
+            with pytest.raises(ParserCrashed, match=r"큰 문서\.md"):
+                pool.result(in_flight)
+            assert pool.result(pool.submit(small))[0].text == "휴가 규정"
+        assert pool.workers == 1  # gave up on workers, still parsing
+        assert pool.result(pool.submit(small))[0].text == "휴가 규정"

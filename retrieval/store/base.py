@@ -6,6 +6,7 @@ configuration and one contract test suite covers both adapters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,6 +101,15 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def generation_name(collection: str) -> str:
+    """A rebuild's collection name: the live name, "-gen-" and a UTC timestamp."""
+    return f"{collection}-gen-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+
+
+def is_generation_of(name: str, collection: str) -> bool:
+    return re.fullmatch(re.escape(collection) + r"-gen-\d{8}T\d{12}", name) is not None
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str
@@ -147,5 +157,12 @@ class ChunkStore(Protocol):
 
     def optimize(self) -> bool:
         """Build the engine's indexes after bulk writes (Edge builds HNSW only when asked)."""
+
+    def new_generation(self, dense_dim: int) -> ChunkStore:
+        """An empty collection beside the live one, for a full rebuild: queries keep reading
+        the live collection until `switch_to`. Leftovers of an interrupted rebuild are dropped."""
+
+    def switch_to(self, generation: ChunkStore) -> None:
+        """Make a rebuilt generation the live collection in one step, then drop the old one."""
 
     def close(self) -> None: ...

@@ -1,6 +1,7 @@
 """`ChunkStore` on Qdrant Edge: the Qdrant engine running in-process, no server to operate.
 
-One Edge shard directory per collection under `path`. Facts about the engine this adapter
+One Edge shard directory per collection under `path` (after a full rebuild, the collection's
+name is a symbolic link to the live generation's directory). Facts about the engine this adapter
 relies on (qdrant-edge-py 0.9):
 
 * A shard directory is locked by its write-ahead log: only one `EdgeStore` (one process) may
@@ -16,6 +17,8 @@ relies on (qdrant-edge-py 0.9):
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -56,9 +59,12 @@ from retrieval.store.base import (
     RRF_K,
     SPARSE_VECTOR,
     ChunkRecord,
+    ChunkStore,
     Hit,
     SearchFilter,
     SparseVector,
+    generation_name,
+    is_generation_of,
     rrf_weights_for_engine,
     stored_record,
 )
@@ -169,6 +175,34 @@ class EdgeStore:
         shard.flush()
         self._dirty = False
         return changed
+
+    def new_generation(self, dense_dim: int) -> EdgeStore:
+        live = self._dir.resolve()
+        for stale in self._dir.parent.glob(f"{self._dir.name}-gen-*"):
+            if is_generation_of(stale.name, self._dir.name) and stale.resolve() != live:
+                shutil.rmtree(stale)
+        generation = EdgeStore(self._dir.parent, generation_name(self._dir.name))
+        generation.ensure_collection(dense_dim)
+        return generation
+
+    def switch_to(self, generation: ChunkStore) -> None:
+        """The collection's name is a symbolic link to the live shard directory, re-pointed by
+        one atomic rename. A store that predates rebuilds has a real directory under the name:
+        it is moved aside first (no shard under the name for that moment, once)."""
+        if not isinstance(generation, EdgeStore):
+            raise TypeError("switch_to needs a generation of this store")
+        generation.close()
+        self.close()
+        old: Path | None = self._dir.resolve() if self._dir.is_symlink() else None
+        if self._dir.is_dir() and not self._dir.is_symlink():
+            old = self._dir.with_name(f"{self._dir.name}-before-rebuild")
+            self._dir.rename(old)
+        link = self._dir.with_name(f".{self._dir.name}.switching")
+        link.unlink(missing_ok=True)
+        link.symlink_to(generation._dir.name, target_is_directory=True)
+        os.replace(link, self._dir)
+        if old is not None and old.exists():
+            shutil.rmtree(old)
 
     def close(self) -> None:
         if self._shard is None:

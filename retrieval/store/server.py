@@ -28,10 +28,13 @@ from retrieval.store.base import (
     RRF_K,
     SPARSE_VECTOR,
     ChunkRecord,
+    ChunkStore,
     Fusion,
     Hit,
     SearchFilter,
     SparseVector,
+    generation_name,
+    is_generation_of,
     rrf_weights_for_engine,
     stored_record,
 )
@@ -76,15 +79,27 @@ def _to_hit(point_id: Any, score: float, payload: dict[str, Any] | None) -> Hit:
 
 
 class ServerStore:
-    """Store for deployments with a Qdrant server; takes ownership of `client` (closes it)."""
+    """Store for deployments with a Qdrant server; takes ownership of `client` (closes it).
 
-    def __init__(self, client: QdrantClient, collection: str) -> None:
+    `collection` may name a collection or, after the first full rebuild, an alias: points are
+    read and written through the name either way, and a rebuild switches the alias.
+    """
+
+    def __init__(self, client: QdrantClient, collection: str, *, owns_client: bool = True) -> None:
         self._client = client
         self._collection = collection
+        self._owns_client = owns_client
         self._closed = False
 
+    def _live_collection(self) -> str | None:
+        """The collection behind the name: the alias's target, the name itself, or None."""
+        for alias in self._client.get_aliases().aliases:
+            if alias.alias_name == self._collection:
+                return alias.collection_name
+        return self._collection if self._client.collection_exists(self._collection) else None
+
     def ensure_collection(self, dense_dim: int) -> None:
-        if self._client.collection_exists(self._collection):
+        if self._live_collection() is not None:
             self._check_compatible(dense_dim)
         else:
             self._client.create_collection(
@@ -98,7 +113,7 @@ class ServerStore:
                     SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)
                 },
             )
-        schema = self._client.get_collection(self._collection).payload_schema
+        schema = self._client.get_collection(self._live_collection() or "").payload_schema
         for name, field_type in _INDEX_SCHEMAS.items():
             # Re-creating an index rebuilds it server-side, so only add what is missing.
             current = schema.get(name)
@@ -109,7 +124,7 @@ class ServerStore:
 
     def _check_compatible(self, dense_dim: int) -> None:
         """Fail loudly, like Edge does, instead of writing vectors the collection cannot score."""
-        params = self._client.get_collection(self._collection).config.params
+        params = self._client.get_collection(self._live_collection() or "").config.params
         vectors = params.vectors
         dense = vectors.get(DENSE_VECTOR) if isinstance(vectors, dict) else None
         if dense is None or dense.size != dense_dim or dense.distance != models.Distance.COSINE:
@@ -127,10 +142,48 @@ class ServerStore:
         """The server optimizes in the background; kept for parity with EdgeStore."""
         return False
 
+    def new_generation(self, dense_dim: int) -> ServerStore:
+        live = self._live_collection()
+        for existing in self._client.get_collections().collections:
+            if is_generation_of(existing.name, self._collection) and existing.name != live:
+                self._client.delete_collection(existing.name)
+        generation = ServerStore(self._client, generation_name(self._collection), owns_client=False)
+        generation.ensure_collection(dense_dim)
+        return generation
+
+    def switch_to(self, generation: ChunkStore) -> None:
+        """One alias update moves every reader at once. A deployment that predates aliases has
+        a collection under the alias's name, which must be deleted first: queries fail for
+        that moment, once."""
+        if not isinstance(generation, ServerStore):
+            raise TypeError("switch_to needs a generation of this store")
+        old = self._live_collection()
+        operations: list[models.AliasOperations] = []
+        if old == self._collection:
+            self._client.delete_collection(old)
+            old = None
+        elif old is not None:
+            operations.append(
+                models.DeleteAliasOperation(
+                    delete_alias=models.DeleteAlias(alias_name=self._collection)
+                )
+            )
+        operations.append(
+            models.CreateAliasOperation(
+                create_alias=models.CreateAlias(
+                    collection_name=generation._collection, alias_name=self._collection
+                )
+            )
+        )
+        self._client.update_collection_aliases(change_aliases_operations=operations)
+        if old is not None:
+            self._client.delete_collection(old)
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._client.close()
+            if self._owns_client:
+                self._client.close()
 
     def __enter__(self) -> ServerStore:
         return self

@@ -1,0 +1,137 @@
+"""Parsing on worker processes, so a folder parses on every core while the main process embeds.
+
+unstructured and the HWP readers are pure Python, so threads would share one core. Workers are
+spawned, not forked: the parent holds torch and Kiwi thread pools, and a forked OpenMP runtime
+can hang. Each worker loads the parsers once and returns picklable Elements; chunking stays in
+the main process, which holds the embedding tokenizer that measures chunks. Runs of fewer than
+POOL_MIN_FILES files parse in the main process: starting the workers (importing unstructured,
+spaCy and torch) costs about as much as parsing that many files.
+
+A worker that dies (a parser crash, the kernel's OOM killer) breaks the whole executor: the job
+being collected is reported as crashed, a new executor starts, and the other outstanding jobs
+are resubmitted. The job blamed is the oldest unfinished one, which may be an innocent neighbour
+of the culprit; it is retried on the next sync like any failed file. Workers that keep dying
+(MAX_CRASHES, e.g. a script without an `if __name__ == "__main__":` guard, which spawned
+workers re-run) turn the pool off: the rest of the run parses in the main process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from pathlib import Path
+from types import TracebackType
+
+from ingest.elements import Element, ParseError
+from ingest.parsers import parse_file
+
+log = logging.getLogger(__name__)
+
+POOL_MIN_FILES = 16
+MAX_CRASHES = 3
+
+
+class ParserCrashed(ParseError):
+    reason = "parser_crashed"
+
+
+def available_cores() -> int:
+    """Cores this process may run on (a container's share, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class ParseJob:
+    def __init__(self, path: Path, future: Future[list[Element]]) -> None:
+        self.path = path
+        self.future = future
+
+
+class ParsePool:
+    """Submit files in reading order, collect their elements in the same order."""
+
+    def __init__(self, workers: int, max_unpacked_mb: float) -> None:
+        self.workers = max(1, workers)
+        self._parse = partial(parse_file, max_unpacked_mb=max_unpacked_mb)
+        self._executor: ProcessPoolExecutor | None = None
+        self._outstanding: dict[int, ParseJob] = {}
+        self._crashes = 0
+
+    @property
+    def lookahead(self) -> int:
+        """How many files may be submitted ahead of the one being indexed."""
+        return 0 if self.workers == 1 else 4 * self.workers
+
+    def submit(self, path: Path) -> ParseJob:
+        if self.workers == 1:
+            return ParseJob(path, self._parse_here(path))
+        try:
+            future = self._start().submit(self._parse, path)
+        except BrokenProcessPool:  # a worker died while the pool was idle
+            self._restart()
+            return self.submit(path)
+        job = ParseJob(path, future)
+        self._outstanding[id(job)] = job
+        return job
+
+    def result(self, job: ParseJob) -> list[Element]:
+        """The job's elements; raises what parsing raised (ParseError, OSError, ...)."""
+        self._outstanding.pop(id(job), None)
+        try:
+            return job.future.result()
+        except BrokenProcessPool as error:
+            self._restart()
+            raise ParserCrashed(
+                f"'{job.path.name}' 파일을 읽던 파서 프로세스가 비정상 종료되었습니다. "
+                "다음 동기화에서 다시 시도합니다."
+            ) from error
+
+    def _parse_here(self, path: Path) -> Future[list[Element]]:
+        future: Future[list[Element]] = Future()
+        try:
+            future.set_result(self._parse(path))
+        except Exception as error:
+            future.set_exception(error)
+        return future
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            context = multiprocessing.get_context("spawn")
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._executor
+
+    def _restart(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        self._crashes += 1
+        if self._crashes >= MAX_CRASHES:
+            log.warning("parser workers died %d times; parsing in this process", self._crashes)
+            self.workers = 1
+        for job in self._outstanding.values():
+            if not job.future.done() or isinstance(job.future.exception(), BrokenProcessPool):
+                job.future = (
+                    self._parse_here(job.path)
+                    if self.workers == 1
+                    else self._start().submit(self._parse, job.path)
+                )
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        self._outstanding.clear()
+
+    def __enter__(self) -> ParsePool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
