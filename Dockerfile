@@ -13,8 +13,7 @@ COPY retrieval retrieval
 COPY ui ui
 COPY eval eval
 RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
-    && pip install --no-cache-dir . \
-    && pip uninstall -y torchvision  # see scripts/install.sh: it breaks transformers imports
+    && pip install --no-cache-dir .
 # Air-gapped sites: run `kdocqa models` once where PyPI is reachable and copy /data/models in.
 VOLUME /data
 EXPOSE 8000 8501

@@ -10,6 +10,7 @@ from typing import Any
 from app.citations import (
     Citation,
     answer_sentences,
+    clean_markers,
     markers_in,
     resolve_citations,
     strip_markers,
@@ -49,6 +50,12 @@ class AnswerResult:
     passages: list[Passage]
     refused: bool
     timings: Timings = field(default_factory=Timings)
+    refusal_reason: str = ""
+    """Why the answer was refused, in Korean: nothing relevant found, or what the check found
+    wrong in the model's draft."""
+    draft: str = ""
+    """The model's text before the check (empty when it was not asked): evaluation reads it to
+    tell a wrong draft from a right draft the check refused; never shown as an answer."""
 
 
 def _ms(start: float) -> float:
@@ -83,13 +90,19 @@ class Answerer:
                 raise UnknownKnowledgeBase(f"알 수 없는 지식베이스입니다: {kb}")
         return question
 
-    def retrieve(self, question: str, search_filter: SearchFilter) -> tuple[list[Passage], bool]:
-        """Passages for the prompt, and whether anything relevant enough was found."""
+    def retrieve(self, question: str, search_filter: SearchFilter) -> tuple[list[Passage], str]:
+        """Passages for the prompt, and why not to answer from them ("" when relevant enough)."""
         result = self.searcher.search(question, search_filter, limit=self.settings.retrieve_k)
         hits = [(hit.id, hit.payload) for hit in result.hits]
         passages = select_passages(hits, self.llm.count_tokens, self.settings.context_tokens)
-        relevant = bool(passages) and result.best_dense_score >= self.settings.min_relevance
-        return passages, relevant
+        if not passages:
+            return passages, "검색된 문서가 없습니다."
+        if result.best_dense_score < self.settings.min_relevance:
+            return passages, (
+                "가장 가까운 문서도 질문과 관련성이 낮습니다 "
+                f"(유사도 {result.best_dense_score:.2f} < {self.settings.min_relevance:.2f})."
+            )
+        return passages, ""
 
     def stream(
         self,
@@ -109,10 +122,10 @@ class Answerer:
             question = standalone_question(self.llm, turns, question)
             timings.rewrite_ms = _ms(start)
         start = time.perf_counter()
-        passages, relevant = self.retrieve(question, search_filter)
+        passages, why_not = self.retrieve(question, search_filter)
         timings.retrieve_ms = _ms(start)
-        if not relevant:
-            refusal = _refusal(question, passages, timings)
+        if why_not:
+            refusal = _refusal(question, passages, timings, why_not)
             yield refusal.answer
             yield refusal
             return
@@ -126,7 +139,7 @@ class Answerer:
             pieces.append(piece)
             yield piece
         timings.generate_ms = _ms(start)
-        yield self._finish(question, "".join(pieces), passages, timings)
+        yield self.finish(question, "".join(pieces), passages, timings)
 
     def answer(
         self, question: str, search_filter: SearchFilter, turns: Sequence[tuple[str, str]] = ()
@@ -137,30 +150,43 @@ class Answerer:
         assert isinstance(final, AnswerResult)
         return final
 
-    def _finish(
+    def finish(
         self, question: str, raw: str, passages: list[Passage], timings: Timings
     ) -> AnswerResult:
         """Validate citations and check every sentence; an answer with no supported sentence
         (the model's own knowledge, a wrong number, or the model saying it found nothing)
         becomes the refusal, and the closest passages still go back to the caller."""
         start = time.perf_counter()
-        text, _ = resolve_citations(raw.strip(), passages)
+        text = clean_markers(raw.strip(), {p.number for p in passages})
         consistency = self.checker.check(text, passages, question)
         if not consistency.score:
             timings.check_ms = _ms(start)
-            return _refusal(question, passages, timings)
+            refusal = _refusal(question, passages, timings, _draft_refusal_reason(consistency))
+            refusal.draft = raw
+            return refusal
         text, citations = resolve_citations(with_checked_citations(text, consistency), passages)
         if self.settings.unsupported_policy == "withhold" and consistency.unsupported:
             text = _withhold(text, consistency)
         timings.check_ms = _ms(start)
-        return AnswerResult(question, text, citations, consistency, passages, False, timings)
+        return AnswerResult(
+            question, text, citations, consistency, passages, False, timings, draft=raw
+        )
 
 
-def _refusal(question: str, passages: list[Passage], timings: Timings) -> AnswerResult:
+def _refusal(question: str, passages: list[Passage], timings: Timings, reason: str) -> AnswerResult:
     """The refusal in the question's language; the closest passages still go to the caller."""
     text = refusal_for(question)
     no_claim = ConsistencyResult(None, [SentenceCheck(text, "no_claim", 1.0, [])])
-    return AnswerResult(question, text, [], no_claim, passages, True, timings)
+    return AnswerResult(question, text, [], no_claim, passages, True, timings, reason)
+
+
+def _draft_refusal_reason(consistency: ConsistencyResult) -> str:
+    """What the check found in a draft with no supported sentence (the first reason of each
+    unsupported sentence), or that the model itself found nothing."""
+    found = [s.reasons[0] for s in consistency.unsupported if s.reasons]
+    if not found:
+        return "모델이 자료에서 답을 찾지 못했습니다."
+    return "초안 답변을 근거 문서로 확인하지 못했습니다: " + "; ".join(dict.fromkeys(found)) + "."
 
 
 def with_checked_citations(text: str, consistency: ConsistencyResult) -> str:

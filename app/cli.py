@@ -160,6 +160,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(ask_response(result).model_dump_json(indent=2))
         return 0
     print(result.answer)
+    if result.refusal_reason:
+        print(f"({result.refusal_reason})")
     if result.citations:
         print("\n출처:")
         for c in result.citations:

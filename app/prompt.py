@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from app.llm import Message
+from retrieval.korean import has_hangul
 
 REFUSAL_KO = "제공된 문서에서 답을 찾을 수 없습니다."
 REFUSAL_EN = "I could not find the answer in the provided documents."
@@ -49,16 +49,8 @@ class Passage:
         return ", ".join(parts)
 
 
-_HANGUL = re.compile(r"[가-힣]")
-
-
-def is_korean(text: str) -> bool:
-    """Answer language follows the question: any Hangul means Korean."""
-    return bool(_HANGUL.search(text))
-
-
 def refusal_for(question: str) -> str:
-    return REFUSAL_KO if is_korean(question) else REFUSAL_EN
+    return REFUSAL_KO if has_hangul(question) else REFUSAL_EN  # the question's language
 
 
 def select_passages(

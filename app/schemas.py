@@ -89,6 +89,9 @@ class AskResponse(BaseModel):
     question: str = Field(description="The question answered: a follow-up's standalone rewrite.")
     answer: str
     refused: bool
+    refusal_reason: str = Field(
+        default="", description="Why the answer was refused (Korean); empty when answered."
+    )
     citations: list[CitationOut]
     consistency: ConsistencyOut
     passages: list[PassageOut]
@@ -117,6 +120,7 @@ def ask_response(result: AnswerResult) -> AskResponse:
         question=result.question,
         answer=result.answer,
         refused=result.refused,
+        refusal_reason=result.refusal_reason,
         citations=[CitationOut(**vars(c)) for c in result.citations],
         consistency=ConsistencyOut(
             score=result.consistency.score,

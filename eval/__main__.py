@@ -23,6 +23,9 @@ def main() -> None:
     answers.add_argument("--set", default="samples", choices=SETS)
     answers.add_argument("--limit", type=int, help="questions to ask (KorQuAD default 100)")
     answers.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
+    answers.add_argument(
+        "--recheck", action="store_true", help="re-check the saved drafts instead of generating"
+    )
     retrieval = sub.add_parser("retrieval", help="recall/MRR/nDCG of dense, sparse and hybrid")
     tokenizers = sub.add_parser("tokenizers", help="BM25 with morphemes vs character bigrams")
     for command in (retrieval, tokenizers):
@@ -110,7 +113,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         services = Services(retrieval=RetrievalSettings(data_dir=data_dir), app=AppSettings())
         try:
             if args.command == "answers":
-                return answer_eval.run(services, args.set, args.out, args.limit)
+                return answer_eval.run(services, args.set, args.out, args.limit, args.recheck)
             return retrieval_eval.run(services, args.set, args.out)
         finally:
             services.close()

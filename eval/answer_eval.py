@@ -4,6 +4,11 @@ Sets: samples/ (61 answerable + unanswerable questions over the sample documents
 (its paragraphs indexed as text files; the first `limit` questions, spread over the articles).
 Answers are scored KorQuAD style (exact match and character F1 against the gold span, after
 removing [n] markers) and by containment (a generated sentence rarely equals a span exactly).
+
+Each row keeps the model's draft and the passages it was written from. `recheck` re-runs
+retrieval and the check on the saved drafts without generating (seconds instead of most of an
+hour on CPU), for measuring a change to the check; a question whose passages changed since
+the draft was written is generated again, so every row still describes the current pipeline.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.answer import AnswerResult
+from app.answer import AnswerResult, Timings
 from app.citations import strip_markers
 from app.services import Services
 from eval.datasets import SAMPLES, QACase, sample_questions
@@ -33,11 +38,27 @@ from retrieval.store.base import SearchFilter
 SETS = ("samples", "korquad")
 
 
-def _evaluate_case(services: Services, case: QACase) -> dict[str, Any]:
+def _answer(
+    services: Services, case: QACase, saved: dict[str, Any] | None
+) -> tuple[AnswerResult, bool]:
+    """The pipeline's answer, from the saved draft when its passages are still the ones
+    retrieved (then True), else generated."""
+    answerer, search_filter = services.answerer, SearchFilter()
+    if saved is not None and "draft" in saved:
+        passages, why_not = answerer.retrieve(case.question, search_filter)
+        if [p.chunk_id for p in passages] == saved["passage_ids"] and not why_not:
+            timings = Timings(**saved["timings"])
+            return answerer.finish(case.question, saved["draft"], passages, timings), True
+    return answerer.answer(case.question, search_filter), False
+
+
+def _evaluate_case(
+    services: Services, case: QACase, saved: dict[str, Any] | None = None
+) -> dict[str, Any]:
     search_filter = SearchFilter()
     result = services.searcher.search(case.question, search_filter, limit=5)
     files = [str(hit.payload.get("file_name", "")) for hit in result.hits]
-    answer: AnswerResult = services.answerer.answer(case.question, search_filter)
+    answer, rechecked = _answer(services, case, saved)
     cited_files = [c.source_uri.rsplit("/", 1)[-1] for c in answer.citations]
     cited_texts = {p.number: p.text for p in answer.passages}
     row: dict[str, Any] = {
@@ -48,10 +69,18 @@ def _evaluate_case(services: Services, case: QACase) -> dict[str, Any]:
         "answerable": case.answerable,
         "answer": answer.answer,
         "refused": answer.refused,
+        "refusal_reason": answer.refusal_reason,
+        "draft": answer.draft,
+        "passage_ids": [p.chunk_id for p in answer.passages],
         "retrieved": files,
         "cited": cited_files,
         "consistency": answer.consistency.score,
+        "sentences": [
+            {"text": s.text, "label": s.label, "reasons": s.reasons}
+            for s in answer.consistency.sentences
+        ],
         "timings": asdict(answer.timings),
+        "rechecked": rechecked,
     }
     if case.answerable:
         row["hit1"] = bool(files) and same_document(files[0], case.source)
@@ -107,9 +136,17 @@ def korquad_questions(docs: Path, limit: int) -> list[QACase]:
 
 
 def run(
-    services: Services, set_name: str, out_dir: Path, limit: int | None = None
+    services: Services,
+    set_name: str,
+    out_dir: Path,
+    limit: int | None = None,
+    recheck: bool = False,
 ) -> dict[str, Any]:
-    """Writes answers-<set>.json (rows and summary)."""
+    """Writes answers-<set>.json (rows and summary); `recheck` reuses its saved drafts."""
+    report_path = out_dir / f"answers-{set_name}.json"
+    saved: dict[str, dict[str, Any]] = {}
+    if recheck:
+        saved = {r["id"]: r for r in json.loads(report_path.read_text("utf-8"))["rows"]}
     with tempfile.TemporaryDirectory() as tmp:
         if set_name == "korquad":
             docs = Path(tmp)
@@ -119,13 +156,14 @@ def run(
         started = time.perf_counter()
         report = services.indexer.ingest(docs, set_name)
         ingest_s = time.perf_counter() - started
-    rows = [_evaluate_case(services, case) for case in cases]
+    rows = [_evaluate_case(services, case, saved.get(case.id)) for case in cases]
     summary = summarize(rows)
+    summary["rechecked"] = sum(r["rechecked"] for r in rows)
     summary["ingest"] = {**report.counts(), "seconds": round(ingest_s, 1)}
     summary["llm"] = services.llm.name
     summary["embedder"] = services.embedder.name
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / f"answers-{set_name}.json").write_text(
+    report_path.write_text(
         json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False, indent=2),
         encoding="utf-8",
     )

@@ -112,7 +112,12 @@ class ParsePool:
             log.warning("parser workers died %d times; parsing in this process", self._crashes)
             self.workers = 1
         for job in self._outstanding.values():
-            if not job.future.done() or isinstance(job.future.exception(), BrokenProcessPool):
+            lost = job.future  # unfinished, cancelled by the shutdown, or failed by the break
+            if (
+                not lost.done()
+                or lost.cancelled()
+                or isinstance(lost.exception(), BrokenProcessPool)
+            ):
                 job.future = (
                     self._parse_here(job.path)
                     if self.workers == 1

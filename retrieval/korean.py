@@ -50,6 +50,12 @@ def content_terms(text: str, user_dictionary: Path | None = None) -> list[str]:
 
 
 _WORD = re.compile(r"[0-9a-z]+|[가-힣]+|[^\W0-9a-z가-힣_]+")
+_HANGUL = re.compile(r"[가-힣]")
+
+
+def has_hangul(text: str) -> bool:
+    """Any Hangul syllable: how answers pick their language and the parsers their classifier."""
+    return _HANGUL.search(text) is not None
 
 
 def char_bigrams(text: str) -> list[str]:

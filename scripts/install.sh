@@ -14,9 +14,9 @@ fi
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 \
   | grep -v "is ignored: it is neither a file nor a directory" || true
-# unstructured[pdf] pulls timm, which pulls PyPI's torchvision; built against another torch, it
-# breaks every transformers model import ("operator torchvision::nms does not exist"), i.e.
-# sentence-transformers embedders and rerankers. Nothing here uses torchvision: remove it.
+# A venv made before PDF moved to PDFium still holds unstructured[pdf]'s torchvision, which breaks
+# every transformers model import ("operator torchvision::nms does not exist"). Nothing here
+# uses it, and a fresh install no longer brings it.
 .venv/bin/python -m pip uninstall -y -q torchvision 2>/dev/null || true
 .venv/bin/python -c "import llama_cpp, qdrant_edge, kiwipiepy, unstructured, transformers.modeling_utils" \
   || { echo "install failed" >&2; exit 1; }

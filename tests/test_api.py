@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.answer import Timings
 from app.api import create_app
 from app.services import Services
 from eval.datasets import sample_questions
 from ingest.settings import Source
+from retrieval.store.base import SearchFilter
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,9 @@ def test_answers_cite_the_expected_document_or_refuse(
         assert set(body["timings"]) >= {"retrieve_ms", "generate_ms", "check_ms"}
         if body["refused"]:
             assert body["citations"] == [] and "찾을 수 없습니다" in body["answer"]
+            assert body["refusal_reason"], body
             continue
+        assert body["refusal_reason"] == ""
         cited = {Path(c["source_uri"]).name for c in body["citations"]}
         assert source in cited, (body["answer"], cited)
         assert body["consistency"]["score"] > 0, body["consistency"]
@@ -75,6 +79,24 @@ def test_unanswerable_question_is_refused(client: TestClient) -> None:
     assert body["refused"], body["answer"]
     assert "찾을 수 없습니다" in body["answer"]
     assert body["citations"] == []
+    # The reader is told why: nothing relevant, or what the check found wrong in the draft.
+    reason = body["refusal_reason"]
+    assert any(why in reason for why in ("관련성이 낮습니다", "확인하지 못했습니다", "찾지")), (
+        reason
+    )
+
+
+def test_a_draft_with_a_wrong_figure_is_refused_with_the_reason(services: Services) -> None:
+    """The model's draft is checked before anyone sees it: a figure no passage holds turns the
+    answer into the refusal, and the reason names the figure (the draft is kept for eval)."""
+    question = "신입사원은 입사 첫해에 연차를 최대 며칠까지 받을 수 있나요?"
+    answerer = services.answerer
+    passages, why_not = answerer.retrieve(question, SearchFilter(knowledge_bases=["samples"]))
+    assert why_not == "" and passages
+    draft = "신입사원은 입사 첫해에 연차를 최대 97일 받을 수 있습니다 [1]."
+    result = answerer.finish(question, draft, passages, Timings())
+    assert result.refused and result.citations == [] and result.draft == draft
+    assert "숫자 97" in result.refusal_reason, result.refusal_reason
 
 
 def test_search_returns_chunks_with_payload(client: TestClient) -> None:

@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 
+from ingest.chunking import chunk_elements
 from ingest.elements import (
     CorruptFile,
     Element,
@@ -29,6 +31,7 @@ from ingest.elements import (
 from ingest.parsers import decode_text, parse_file, sniff
 from ingest.parsers.tables import build_grid, grid_to_markdown, html_table_cells
 from ingest.parsers.text import UndecodableText
+from retrieval.embedding import Embedder
 from tests.conftest import SAMPLES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsers"
@@ -245,19 +248,39 @@ def test_pdf_text_and_page_numbers() -> None:
         ("이 규정은 직원의 연차휴가에 관한 사항을 정한다.", 1),
         ("연차휴가는 1년에 15일을 부여한다.", 2),
     ]
-    # A short heading-like line may stay a title; a whole sentence must not.
-    assert elements[1].kind == "text" and elements[2].kind == "text"
 
 
-def test_pdf_table_cells_do_not_become_headings() -> None:
-    # The report's tables come out of the PDF text layer as loose short lines; figures such as
-    # "148.6" or "+13.3%" must stay text, or every chunk after them would cite a number as its section.
-    path = SAMPLES / "docs" / "2025년 3분기 경영실적 보고서.pdf"
+def test_pdf_lines_become_paragraphs_rows_and_headings(embedder: Embedder) -> None:
+    """The text layer is printed lines: wrapped lines are joined back into their sentence, a
+    table row stays one line with its label, the running header of every page is dropped, and
+    the chunker finds the real headings (no figure becomes a section)."""
+    path = SAMPLES / "docs" / "인사_휴가규정.pdf"
     elements = parse_file(path)
-    titles = [e.text for e in elements if e.kind == "title"]
-    assert titles, "the report's real headings should stay titles"
-    assert not [t for t in titles if not re.search(r"[가-힣A-Za-z].*[가-힣A-Za-z]", t)], titles
-    assert any("148.6" in e.text for e in elements if e.kind == "text")
+    lines = [e.text for e in elements]
+    assert (
+        '이 규정은 (주)누리별소프트(이하 "회사"라 한다) 임직원의 휴가 및 휴직에 관한 기준과 '
+        "절차를 정함을 목적으로 한다." in lines
+    )
+    assert "1년 미만 최대 11일 1개월 개근 시 1일 발생" in lines
+    assert not [line for line in lines if "- 1 -" in line or "- 2 -" in line], lines
+    assert {e.page for e in elements} == {1, 2}
+    chunks = chunk_elements(elements, embedder.count_tokens, budget=256)
+    sections = {" > ".join(c.section_path) for c in chunks}
+    assert "제2장 연차휴가 > 제4조 (연차휴가의 부여)" in sections, sections
+    assert "제3장 병가 > 제7조 (병가)" in sections, sections
+    assert all(re.search(r"[가-힣]{2}", part) for c in chunks for part in c.section_path)
+    report = parse_file(SAMPLES / "docs" / "2025년 3분기 경영실적 보고서.pdf")
+    assert "매출액 148.6 131.2 +13.3%" in [e.text for e in report]
+
+
+def test_pdf_without_text_layer_is_reported(tmp_path: Path) -> None:
+    drawing = tmp_path / "스캔본.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(595, 842))
+        pdf.pages[0].Contents = pdf.make_stream(b"0 0 1 rg 100 100 300 400 re f")
+        pdf.save(drawing)
+    with pytest.raises(EmptyDocument, match="텍스트 층이 없습니다"):
+        parse_file(drawing)
 
 
 def test_truncated_pdf_is_corrupt() -> None:
@@ -266,7 +289,6 @@ def test_truncated_pdf_is_corrupt() -> None:
 
 
 def test_password_protected_pdf_is_encrypted(tmp_path: Path) -> None:
-    pikepdf = pytest.importorskip("pikepdf")
     locked = tmp_path / "locked.pdf"
     with pikepdf.open(FIXTURES / "korean.pdf") as pdf:
         pdf.save(locked, encryption=pikepdf.Encryption(user="secret", owner="secret", R=6))
@@ -276,7 +298,6 @@ def test_password_protected_pdf_is_encrypted(tmp_path: Path) -> None:
 
 def test_pdf_with_only_owner_password_is_read(tmp_path: Path) -> None:
     # Common in public-sector PDFs: printing/copying restricted, but no password to open.
-    pikepdf = pytest.importorskip("pikepdf")
     restricted = tmp_path / "restricted.pdf"
     with pikepdf.open(FIXTURES / "korean.pdf") as pdf:
         pdf.save(restricted, encryption=pikepdf.Encryption(user="", owner="owner", R=4))
@@ -439,7 +460,7 @@ def test_korean_lines_are_classified_without_the_english_tagger(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A short line without a predicate is a heading, a line with one is text, and spaCy's
-    English pipeline is never run on Hangul (it was two thirds of the parse time)."""
+    English pipeline is never run on Hangul (the slow part of parsing Korean text)."""
     import unstructured.nlp.tokenize as tokenize
 
     def no_spacy(text: str) -> None:

@@ -92,6 +92,7 @@ def test_restricted_document_is_invisible_on_every_route(
     answer = client.post("/v1/ask", json=body).json()
     assert answer["refused"] and answer["citations"] == []
     assert "7억" not in answer["answer"] and "7억" not in str(answer.get("passages"))
+    assert "7억" not in answer["refusal_reason"]
 
 
 def test_reranker_is_off_by_default(services: Services) -> None:

@@ -53,6 +53,8 @@ def show(result: dict[str, Any], asked: str) -> None:
         st.markdown(" ".join(lines))
     else:
         st.markdown(result["answer"])
+    if result["refused"] and result.get("refusal_reason"):
+        st.caption(result["refusal_reason"])
     score = result["consistency"]["score"]
     if score is not None:
         st.caption(f"근거 일치도: {score:.0%}")

@@ -18,10 +18,10 @@ from ingest.parsers.office import (
     parse_docx,
     parse_eml,
     parse_html,
-    parse_pdf,
     parse_pptx,
     parse_xlsx,
 )
+from ingest.parsers.pdf import parse_pdf
 from ingest.parsers.sniff import FileKind, sniff
 from ingest.parsers.text import decode_text, parse_csv, parse_md, parse_txt
 

