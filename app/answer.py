@@ -161,9 +161,7 @@ class Answerer:
         consistency = self.checker.check(text, passages, question)
         if not consistency.score:
             timings.check_ms = _ms(start)
-            refusal = _refusal(question, passages, timings, _draft_refusal_reason(consistency))
-            refusal.draft = raw
-            return refusal
+            return _refusal(question, passages, timings, _draft_refusal_reason(consistency), raw)
         text, citations = resolve_citations(with_checked_citations(text, consistency), passages)
         if self.settings.unsupported_policy == "withhold" and consistency.unsupported:
             text = _withhold(text, consistency)
@@ -173,11 +171,13 @@ class Answerer:
         )
 
 
-def _refusal(question: str, passages: list[Passage], timings: Timings, reason: str) -> AnswerResult:
+def _refusal(
+    question: str, passages: list[Passage], timings: Timings, reason: str, draft: str = ""
+) -> AnswerResult:
     """The refusal in the question's language; the closest passages still go to the caller."""
     text = refusal_for(question)
     no_claim = ConsistencyResult(None, [SentenceCheck(text, "no_claim", 1.0, [])])
-    return AnswerResult(question, text, [], no_claim, passages, True, timings, reason)
+    return AnswerResult(question, text, [], no_claim, passages, True, timings, reason, draft)
 
 
 def _draft_refusal_reason(consistency: ConsistencyResult) -> str:

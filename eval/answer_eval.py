@@ -42,9 +42,10 @@ def _answer(
     services: Services, case: QACase, saved: dict[str, Any] | None
 ) -> tuple[AnswerResult, bool]:
     """The pipeline's answer, from the saved draft when its passages are still the ones
-    retrieved (then True), else generated."""
+    retrieved (then True), else generated (also when the saved row was refused before
+    generation, so it has no draft)."""
     answerer, search_filter = services.answerer, SearchFilter()
-    if saved is not None and "draft" in saved:
+    if saved is not None and saved.get("draft"):
         passages, why_not = answerer.retrieve(case.question, search_filter)
         if [p.chunk_id for p in passages] == saved["passage_ids"] and not why_not:
             timings = Timings(**saved["timings"])

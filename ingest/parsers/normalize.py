@@ -8,6 +8,8 @@ import unicodedata
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff]")
 _HSPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+SENTENCE_END = re.compile(r"([.!?。]|(다|요|음|함|됨|임|것)[.!?]?)[\"'”’)]?$")
+"""A line that ends like a Korean or English sentence (not a heading, not a wrapped line)."""
 
 
 def clean_text(text: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.elements import Element, EmptyDocument
-from ingest.parsers.normalize import clean_text
+from ingest.parsers.normalize import SENTENCE_END, clean_text
 from ingest.parsers.tables import (
     Cell,
     build_grid,
@@ -33,7 +33,6 @@ _DROPPED = frozenset({"Header", "Footer", "PageBreak", "PageNumber", "Image"})
 _MAX_HEURISTIC_TITLE = 60
 # pandas renders Excel dates as datetimes; a bare date reads better and matches queries.
 _SHEET_MIDNIGHT = re.compile(r"(?<=^\d{4}-\d{2}-\d{2}) 00:00:00$")
-_SENTENCE_END = re.compile(r"([.!?。]|(다|요|음|함|됨|임|것)[.!?]?)[\"'”’)]?$")
 
 
 def convert(
@@ -84,7 +83,7 @@ def _element(item: Any, mode: str) -> Element | None:
 def _heading_like(text: str) -> bool:
     """A guessed title is a heading only if short, not a sentence and mostly words (a PDF
     table's loose cells such as "131.2" or "+13.3%" come out as titles too)."""
-    if len(text) > _MAX_HEURISTIC_TITLE or "\n" in text or _SENTENCE_END.search(text):
+    if len(text) > _MAX_HEURISTIC_TITLE or "\n" in text or SENTENCE_END.search(text):
         return False
     letters = sum(ch.isalpha() for ch in text)
     return letters >= 2 and letters * 2 >= len(text.replace(" ", ""))
