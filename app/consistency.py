@@ -5,7 +5,9 @@ Signals, all offline:
   sentence must occur in the cited text (a changed number is the most damaging error);
 - topic guard: a noun of the question that no retrieved passage mentions ("스톡옵션" when every
   passage is about other benefits) makes any sentence using it unsupported: the sources do
-  not cover what was asked;
+  not cover what was asked. Nouns that name the kind of answer wanted ("나이" in "김영삼의
+  나이는?", "경우" in "어떤 경우에") are not topics: the passage states the answer itself
+  ("1927년생") without the word;
 - content-morpheme overlap (Kiwi) between the sentence and the cited text. Answers restate
   the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
   cited passage: a question term counts half when some retrieved passage uses it;
@@ -46,6 +48,9 @@ _UNIT = {"억": 100_000_000, "천만": 10_000_000, "백만": 1_000_000, "만": 1
 _GUARDED_TAGS = frozenset({"NNP", "SL"})
 _TOPIC_TAGS = frozenset({"NNG", "NNP", "SL"})
 _OVERLAP_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "SN", "NR"})
+_WH_DETERMINERS = frozenset({"어느", "어떤", "무슨", "몇", "어떠", "어떻"})
+_WH_WORDS = _WH_DETERMINERS | {"누구", "무엇", "뭐", "언제", "어디", "얼마"}
+_MODIFIER_TAGS = frozenset({"JKG", "ETM", "NNG", "NNP", "SL", "SN"})
 
 
 CALIBRATION_FILE = Path(__file__).with_name("consistency_calibration.json")
@@ -128,6 +133,36 @@ def _guard_reasons(
     return reasons
 
 
+def answer_slots(tokens: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """Nouns of a question that name what kind of answer is wanted rather than what it is about.
+
+    Two Korean patterns: a noun a wh-determiner modifies ("어떤 경우에", "어떠한 인물이"), and
+    the modified head noun of a question that ends in it ("김영삼의 나이는?", "도입한 제도는
+    무엇인가?"). An unmodified head ("스톡옵션은 무엇인가요?") is the topic being asked about.
+    """
+    tags = [tag.split("-")[0] for _, tag in tokens]
+    forms = [form for form, _ in tokens]
+    slots: set[str] = set()
+    for i, tag in enumerate(tags):
+        if tag not in {"NNG", "NNP"}:
+            continue
+        j = i - 1
+        while j >= 0 and tags[j] in {"ETM", "XSA"}:
+            j -= 1
+        if j >= 0 and forms[j] in _WH_DETERMINERS:
+            slots.add(forms[i])
+    for p in range(len(tokens) - 1, 1, -1):
+        if tags[p] in {"JX", "JKS"} and tags[p - 1] in {"NNG", "NNP"}:
+            tail = zip(forms[p + 1 :], tags[p + 1 :], strict=True)
+            if tags[p - 2] in _MODIFIER_TAGS and all(
+                form in _WH_WORDS or tag[0] in "ES" or tag in {"VCP", "JX"} or form == "되"
+                for form, tag in tail
+            ):
+                slots.add(forms[p - 1])
+            break
+    return frozenset(slots)
+
+
 def _overlap(
     terms: frozenset[str], source_terms: frozenset[str], restatable: frozenset[str]
 ) -> float:
@@ -184,9 +219,11 @@ class ConsistencyChecker:
 
     def evidence(self, passages: Sequence[Passage], question: str = "") -> Evidence:
         terms = {p.number: _terms(morphemes(p.text)) for p in passages}
-        headings = _terms(morphemes("\n".join(f"{p.document} {p.location}" for p in passages)))
-        mentioned = headings.union(*terms.values())
+        headings = "\n".join(f"{p.document} {p.location}" for p in passages)
+        mentioned = _terms(morphemes(headings)).union(*terms.values())
         asked = morphemes(question)
+        slots = answer_slots(asked)
+        written = _compact(headings + "\n".join(p.text for p in passages))
         sentences = {p.number: split_sentences(p.text) or [p.text] for p in passages}
         flat = [s for number in sentences for s in sentences[number]]
         matrix = _unit_rows(self.embedder.embed_passages(flat)) if flat else np.zeros((0, 1))
@@ -198,8 +235,12 @@ class ConsistencyChecker:
             passages={p.number: p for p in passages},
             terms=terms,
             vectors=vectors,
-            restatable=_terms(asked) & mentioned,
-            uncovered=frozenset(t for t in _terms(asked, _TOPIC_TAGS) if len(t) > 1) - mentioned,
+            restatable=(_terms(asked) & mentioned) | slots,
+            uncovered=frozenset(
+                t
+                for t in _terms(asked, _TOPIC_TAGS) - slots
+                if len(t) > 1 and _compact(t) not in written
+            ),
         )
 
     def check(

@@ -1,7 +1,8 @@
 """End to end: ingest a set, ask its questions, score retrieval, answers, citations and refusals.
 
 Sets: samples/ (61 answerable + unanswerable questions over the sample documents) and KorQuAD dev
-(its paragraphs indexed as text files; the first `limit` questions, spread over the articles).
+(its paragraphs indexed as text files but those of one article in eight, held out so that its
+questions are unanswerable; `limit` questions spread over the articles).
 Answers are scored KorQuAD style (exact match and character F1 against the gold span, after
 removing [n] markers) and by containment (a generated sentence rarely equals a span exactly).
 
@@ -112,6 +113,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "retrieval_hit@5": ratio(sum(r["hit5"] for r in answerable), len(answerable)),
         "answer_accuracy": ratio(sum(r["correct"] for r in answerable), len(answerable)),
         "refusal_accuracy": ratio(sum(r["refused"] for r in unanswerable), len(unanswerable)),
+        "refusal_precision": ratio(
+            sum(r["refused"] for r in unanswerable), sum(r["refused"] for r in rows)
+        ),
         "false_refusals": ratio(sum(r["refused"] for r in answerable), len(answerable)),
         "citation_accuracy": ratio(sum(r["citation_ok"] for r in cited), len(cited)),
         "citation_precision": ratio(sum(citations), len(citations)),
@@ -126,12 +130,18 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+KORQUAD_HOLD_OUT_EVERY = 8
+"""One article in eight is left out of the index: 5 of the 42 (12 of the default 100 questions),
+each about a topic (a person, a war, an election) that other articles touch on."""
+
+
 def korquad_questions(docs: Path, limit: int) -> list[QACase]:
-    """Writes the KorQuAD paragraphs into `docs`; every k-th question so all articles appear."""
-    cases = write_korquad_corpus(docs)
+    """Writes the KorQuAD paragraphs into `docs` but the held-out articles'; every k-th
+    question, so all articles appear, unanswerable when its article was held out."""
+    cases = write_korquad_corpus(docs, hold_out_every=KORQUAD_HOLD_OUT_EVERY)
     step = max(1, len(cases) // max(1, limit))
     return [
-        QACase(f"korquad-{i}", c.question, c.answer, c.gold_file, True)
+        QACase(f"korquad-{i}", c.question, c.answer, c.gold_file, (docs / c.gold_file).exists())
         for i, c in enumerate(cases[::step][:limit])
     ]
 

@@ -30,7 +30,7 @@ from eval.retrieval_eval import KORQUAD
 from eval.speed_bench import machine
 from ingest.elements import ParseError
 from ingest.index import Indexer, discover, element_chunks, file_chunks
-from ingest.parse_pool import ParseJob, ParsePool, available_cores
+from ingest.parse_pool import ParseJob, ParsePool, parse_workers
 from ingest.settings import IngestSettings
 from retrieval.embedding import Embedder
 from retrieval.korean import split_sentences
@@ -128,10 +128,10 @@ def build_corpus(root: Path, files: int, rng: random.Random) -> tuple[list[Path]
 
 def parse_only(paths: Sequence[Path], embedder: Embedder) -> dict[str, Any]:
     """Parse + chunk every file twice: the way a sync does it (parsing on one worker process
-    per core, chunking in the main process; wall clock, worker start-up included), then in one
+    per core but one, chunking in the main process; wall clock, worker start-up included), then in one
     process, timed per format after one untimed file per format (parsers load lazily)."""
     settings = IngestSettings()
-    workers = settings.parse_workers or available_cores()
+    workers = parse_workers(settings.parse_workers)
     started = time.perf_counter()
     chunks = failed = 0
     with ParsePool(workers, settings.max_unpacked_mb) as pool:

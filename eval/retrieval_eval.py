@@ -47,15 +47,22 @@ def samples_cases() -> list[RetrievalCase]:
     return [RetrievalCase(c.question, c.source) for c in sample_questions() if c.answerable]
 
 
-def write_korquad_corpus(target: Path, path: Path = KORQUAD) -> list[RetrievalCase]:
-    """Each paragraph becomes '<article title> (<n>).txt'; its questions point at that file."""
+def write_korquad_corpus(
+    target: Path, path: Path = KORQUAD, hold_out_every: int = 0
+) -> list[RetrievalCase]:
+    """Each paragraph becomes '<article title> (<n>).txt'; its questions point at that file.
+
+    With `hold_out_every` k, every k-th article (the 4th, the 4+k-th, ...) is not written: its
+    questions ask about a document the index lacks, which makes them unanswerable."""
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     cases: list[RetrievalCase] = []
-    for article in data:
+    for index, article in enumerate(data):
         title = article["title"].replace("/", "／")
+        held_out = hold_out_every > 0 and index % hold_out_every == 3 % hold_out_every
         for number, paragraph in enumerate(article["paragraphs"], 1):
             name = f"{title} ({number}).txt"
-            (target / name).write_text(paragraph["context"], encoding="utf-8")
+            if not held_out:
+                (target / name).write_text(paragraph["context"], encoding="utf-8")
             cases.extend(
                 RetrievalCase(qa["question"], name, qa["answers"][0]["text"])
                 for qa in paragraph["qas"]

@@ -33,7 +33,7 @@ from typing import Any, Literal, TypeVar, get_args
 
 from ingest.chunking import Chunk, TokenCounter, chunk_elements
 from ingest.elements import Element, ParseError
-from ingest.parse_pool import POOL_MIN_FILES, ParseJob, ParsePool, available_cores
+from ingest.parse_pool import POOL_MIN_FILES, ParseJob, ParsePool, parse_workers
 from ingest.parsers import parse_file
 from ingest.settings import IngestSettings
 from ingest.settings import get_settings as get_ingest_settings
@@ -264,7 +264,7 @@ class Indexer:
         vanished = _Vanished(indexed)
         files = list(discover(root))
         seen: set[str] = set()
-        workers = self.settings.parse_workers or available_cores()
+        workers = parse_workers(self.settings.parse_workers)
         pool = ParsePool(
             workers if len(files) >= POOL_MIN_FILES else 1, self.settings.max_unpacked_mb
         )

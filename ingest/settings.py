@@ -40,7 +40,7 @@ class IngestSettings(BaseSettings):
     parse_workers: int = Field(
         default=0,
         description="Processes that parse files while the main process embeds, in runs of 16 "
-        "files or more; 0 = one per CPU core, 1 = parse in the main process.",
+        "files or more; 0 = one per CPU core but the main process's, 1 = parse in the main process.",
     )
     sources: list[Source] = Field(
         default_factory=list,

@@ -7,11 +7,12 @@ import pytest
 
 from app.answer import with_checked_citations
 from app.citations import resolve_citations
-from app.consistency import ConsistencyChecker, load_calibrations, number_values
+from app.consistency import ConsistencyChecker, answer_slots, load_calibrations, number_values
 from app.prompt import REFUSAL_KO, Passage
 from ingest.index import file_chunks
 from ingest.settings import IngestSettings
 from retrieval.embedding import Embedder
+from retrieval.korean import morphemes
 from tests.conftest import SAMPLES
 
 
@@ -119,6 +120,43 @@ def test_question_topic_missing_from_every_passage_is_not_rescued(
     passages = [Passage(1, "c1", "입사 2년 차부터 자기계발비를 받을 수 있다.", {})]
     answer = "스톡옵션은 입사 2년 차부터 받을 수 있습니다. [1]"
     assert checker.check(answer, passages, question=question).score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "slots"),
+    [
+        ("김영삼의 나이는?", {"나이"}),
+        ("1993년 김영삼 대통령이 금융권에 도입한 제도는?", {"제도"}),
+        ("퇴직금 중간정산은 어떤 경우에 받을 수 있나요?", {"경우"}),
+        ("리와 어떠한 인물이 게티즈버그를 향해 진군하였는가?", {"인물"}),
+        ("퇴직금은 얼마인가요?", set()),
+        ("사내 어린이집은 몇 시까지 운영하나요?", set()),
+    ],
+)
+def test_answer_slots_are_the_nouns_that_name_the_kind_of_answer(
+    question: str, slots: set[str]
+) -> None:
+    assert answer_slots(morphemes(question)) == slots
+
+
+def test_a_restated_answer_slot_is_not_a_missing_topic(checker: ConsistencyChecker) -> None:
+    """The passage names the person, never the word "인물" the question and answer use."""
+    question = "하페즈 알아사드의 후계자이며 그의 아들인 인물은 누구인가?"
+    passages = [
+        Passage(
+            1,
+            "c1",
+            "바샤르 알아사드는 하페즈 알아사드의 둘째 아들로, 2000년 아버지의 뒤를 이어 "
+            "시리아 대통령이 되었다.",
+            {},
+        )
+    ]
+    answer = "하페즈 알아사드의 아들인 인물은 바샤르 알아사드입니다. [1]"
+    result = checker.check(answer, passages, question=question)
+    assert result.sentences[0].label == "supported", result
+    # The topic guard still holds for the rest of the question: "후계자" is in no passage.
+    claim = "하페즈 알아사드의 후계자는 바샤르 알아사드입니다. [1]"
+    assert checker.check(claim, passages, question=question).score == 0.0
 
 
 def test_shipped_calibration_is_a_probability_model() -> None:
