@@ -74,6 +74,7 @@ class Answerer:
             searcher.embedder,
             llm if judge == "on" or (judge == "auto" and llm.accelerated) else None,
             self.settings.consistency_threshold,
+            translator=llm,
         )
 
     def validate(self, question: str, search_filter: SearchFilter) -> str:

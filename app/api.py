@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import tempfile
@@ -39,6 +40,12 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def _busy() -> ApiError:
+    return ApiError(
+        503, "busy", "요청이 많아 잠시 후 다시 시도해 주세요.", {"Retry-After": str(RETRY_AFTER_S)}
+    )
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -149,28 +156,32 @@ def create_app(services: Services | None = None) -> FastAPI:
             for item in run_answer(request):
                 final = item
         except LLMBusy as error:
-            raise ApiError(
-                503,
-                "busy",
-                "요청이 많아 잠시 후 다시 시도해 주세요.",
-                {"Retry-After": str(RETRY_AFTER_S)},
-            ) from error
+            raise _busy() from error
         return ask_response(final)
 
     @api.post("/v1/ask/stream")
     def ask_stream(request: AskRequest) -> StreamingResponse:
+        """`token` events carry the model's draft as it is written; the one `answer` event
+        carries the checked answer, which replaces the draft (markers corrected, a refused
+        draft replaced by the refusal). With the withhold policy no draft is sent, since it
+        may hold the sentences the check withholds. A full queue is a 503 before any event."""
         stream = run_answer(request)
+        try:
+            first = next(stream)  # the model's first piece: the queue has admitted us
+        except LLMBusy as error:
+            raise _busy() from error
+        drafts = services.answerer.settings.unsupported_policy != "withhold"
 
         def events() -> Iterator[str]:
             try:
-                for item in stream:
+                for item in itertools.chain([first], stream):
                     if isinstance(item, AnswerResult):
                         body = ask_response(item).model_dump()
                         yield f"event: answer\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
-                    else:
+                    elif drafts:
                         yield f"event: token\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
-            except LLMBusy:
-                error = {"code": "busy", "message": "요청이 많아 잠시 후 다시 시도해 주세요."}
+            except LLMBusy:  # the check's judge call timed out behind other requests
+                error = {"code": "busy", "message": _busy().message}
                 yield f"event: error\ndata: {json.dumps(error, ensure_ascii=False)}\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")

@@ -21,6 +21,9 @@ class Citation:
     document: str
     source_uri: str
     page: int | None
+    sheet: str | None
+    place: str
+    """"p.3", "슬라이드 2" or "시트 매출": the location as the reader finds it in the file."""
     section: str
     snippet: str
     """The passage sentence(s) that best support the answer sentences citing it."""
@@ -93,6 +96,8 @@ def resolve_citations(answer: str, passages: Sequence[Passage]) -> tuple[str, li
                 document=passage.document,
                 source_uri=str(payload.get("source_uri", "")),
                 page=payload.get("page"),
+                sheet=payload.get("sheet"),
+                place=passage.place,
                 section=str(payload.get("section", "")),
                 snippet=snippet or passage.text[:200],
             )

@@ -165,7 +165,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if result.citations:
         print("\n출처:")
         for c in result.citations:
-            where = ", ".join(x for x in (c.section, f"p.{c.page}" if c.page else "") if x)
+            where = ", ".join(x for x in (c.section, c.place) if x)
             print(f"  [{c.number}] {c.document}{' — ' + where if where else ''}: {c.snippet[:120]}")
     unsupported = result.consistency.unsupported
     if unsupported:

@@ -26,15 +26,15 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from app.citations import answer_sentences, markers_in, strip_markers
-from app.llm import LLM
-from app.prompt import REFUSAL_EN, REFUSAL_KO, Passage, judge_messages
+from app.llm import LLM, complete
+from app.prompt import REFUSAL_EN, REFUSAL_KO, Passage, judge_messages, translation_messages
 from retrieval.embedding import Embedder
 from retrieval.korean import morphemes, split_sentences
 
@@ -115,15 +115,20 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
+def _number_reasons(sentence: str, cited_text: str) -> list[str]:
+    reasons = []
+    for value in sorted(number_values(sentence) - number_values(cited_text)):
+        shown = f"{value:,.0f}" if value == int(value) else f"{value:g}"
+        reasons.append(f"숫자 {shown}이(가) 근거 문서에 없습니다")
+    return reasons
+
+
 def _guard_reasons(
     sentence: str, tokens: Sequence[tuple[str, str]], cited_text: str, uncovered: frozenset[str]
 ) -> list[str]:
     """Why the sentence cannot be supported whatever its overlap: a value or a name the cited
     text lacks, or a question topic no passage covers."""
-    reasons: list[str] = []
-    for value in sorted(number_values(sentence) - number_values(cited_text)):
-        shown = f"{value:,.0f}" if value == int(value) else f"{value:g}"
-        reasons.append(f"숫자 {shown}이(가) 근거 문서에 없습니다")
+    reasons = _number_reasons(sentence, cited_text)
     compact_source = _compact(cited_text)
     for form, tag in tokens:
         if tag in _GUARDED_TAGS and len(form) > 1 and _compact(form) not in compact_source:
@@ -185,6 +190,12 @@ def is_refusal(sentence: str) -> bool:
     return REFUSAL_KO.rstrip(".") in text or REFUSAL_EN.rstrip(".").lower() in text.lower()
 
 
+def in_korean(text: str) -> bool:
+    """More Hangul than Latin letters: a Korean regulation quoting "VPN" is still Korean."""
+    hangul = sum("가" <= ch <= "힣" for ch in text)
+    return hangul > 0 and hangul >= sum(ch.isascii() and ch.isalpha() for ch in text)
+
+
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
@@ -208,11 +219,15 @@ class ConsistencyChecker:
         judge: LLM | None = None,
         threshold: float | None = None,
         calibrations: Mapping[str, Calibration] | None = None,
+        translator: LLM | None = None,
     ) -> None:
         """`judge` adds the LLM's verdict (one short model call per sentence); `threshold`
-        overrides the calibrated one."""
+        overrides the calibrated one; `translator` brings a question and the claims that are
+        not in the passages' language into it (an English question over Korean documents),
+        since without it such a claim shares no morpheme with its source."""
         self.embedder = embedder
         self.judge = judge
+        self.translator = translator
         models = calibrations or load_calibrations()
         self.calibration = models["judge" if judge else "lexical"]
         self.threshold = self.calibration.threshold if threshold is None else threshold
@@ -246,7 +261,8 @@ class ConsistencyChecker:
     def check(
         self, answer: str, passages: Sequence[Passage], question: str = ""
     ) -> ConsistencyResult:
-        evidence = self.evidence(passages, question)
+        korean = in_korean(" ".join(p.text for p in passages))
+        evidence = self.evidence(passages, self._in_language(question, korean))
         checks: list[SentenceCheck] = []
         for sentence in answer_sentences(answer):
             plain = strip_markers(sentence)
@@ -254,10 +270,38 @@ class ConsistencyChecker:
                 checks.append(SentenceCheck(plain, "no_claim", 1.0, []))
                 continue
             cited = [n for n in markers_in(sentence) if n in evidence.passages]
-            checks.append(self.check_sentence(plain, cited, evidence))
+            read = self._in_language(plain, korean)
+            if read == plain:
+                checks.append(self.check_sentence(plain, cited, evidence))
+            else:
+                checks.append(self._check_translated(plain, read, cited, evidence))
         claims = [c for c in checks if c.label != "no_claim"]
         overall = sum(c.label == "supported" for c in claims) / len(claims) if claims else None
         return ConsistencyResult(overall, checks)
+
+    def _in_language(self, text: str, korean: bool) -> str:
+        """`text` in Korean (or English when `korean` is False); as it is without a translator."""
+        if not text or self.translator is None or in_korean(text) == korean:
+            return text
+        messages = translation_messages(text, into_korean=korean)
+        return complete(self.translator, messages, max_tokens=len(text) + 16).strip() or text
+
+    def _check_translated(
+        self, sentence: str, translation: str, cited: list[int], evidence: Evidence
+    ) -> SentenceCheck:
+        """The translation is checked; the original's own numbers must still be in the source
+        (a translation that drops or fixes a wrong figure must not rescue it)."""
+        check = self.check_sentence(translation, cited, evidence)
+        source = "\n".join(
+            evidence.passages[n].text for n in check.citations or list(evidence.passages)
+        )
+        wrong = _number_reasons(sentence, source)
+        note = f"'{translation}'(으)로 옮겨 확인했습니다"
+        if wrong:
+            return replace(
+                check, text=sentence, label="unsupported", score=0.0, reasons=[*wrong, note]
+            )
+        return replace(check, text=sentence, reasons=[*check.reasons, note])
 
     def check_sentence(self, sentence: str, cited: list[int], evidence: Evidence) -> SentenceCheck:
         """One claim against the passages it cites (all of them when it cites none).

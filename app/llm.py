@@ -8,12 +8,14 @@ Retry-After) instead of piling up behind a model that would time it out anyway.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
-from collections.abc import Generator, Sequence
+import time
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import numpy as np
@@ -22,6 +24,8 @@ from app.settings import AppSettings
 from retrieval.model_files import WheelFile
 
 Message = dict[str, str]
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # First tokens of the words a verification prompt is answered with (prompt.judge_messages).
 YES_WORDS = ("yes", "Yes", " yes", " Yes", "예", "네")
@@ -64,7 +68,7 @@ class LLM(Protocol):
         """Whether an extra model call per sentence is cheap (GPU or a remote server)."""
 
 
-class _Gate:
+class Gate:
     """One generation at a time, with at most `size` callers waiting."""
 
     def __init__(self, size: int, timeout_s: float) -> None:
@@ -111,7 +115,8 @@ class LlamaCppLLM:
             n_gpu_layers=settings.llm_gpu_layers,
             verbose=False,
         )
-        self._gate = _Gate(settings.llm_queue_size, settings.llm_timeout_s)
+        self._gate = Gate(settings.llm_queue_size, settings.llm_timeout_s)
+        self._generation_s = settings.llm_generation_s
         self._temperature = settings.llm_temperature
         self._gpu = settings.llm_gpu_layers != 0 and llama_cpp.llama_supports_gpu_offload()
         self._yes = self._first_tokens(YES_WORDS)
@@ -135,12 +140,12 @@ class LlamaCppLLM:
                 stream=True,
             )
             try:
-                for chunk in chunks:
+                for chunk in _until(time.monotonic() + self._generation_s, chunks):
                     piece = chunk["choices"][0]["delta"].get("content")
                     if piece:
                         yield piece
             finally:
-                chunks.close()  # the caller went away: stop generating, free the model
+                chunks.close()  # the caller went away or time ran out: free the model
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -210,7 +215,8 @@ class OpenAICompatibleLLM:
             if response.status_code == 503:
                 raise LLMBusy("remote LLM server is busy")
             response.raise_for_status()
-            for line in response.iter_lines():
+            deadline = time.monotonic() + self._settings.llm_generation_s
+            for line in _until(deadline, response.iter_lines()):
                 if not line.startswith("data:"):
                     continue
                 data = line[5:].strip()
@@ -253,8 +259,44 @@ class OpenAICompatibleLLM:
         return 1.0 if _first_word_in(reply, YES_WORDS) else 0.0
 
     def count_tokens(self, text: str) -> int:
-        """Conservative estimate (no tokenizer at hand): Korean runs about 1 token per 1.5 chars."""
-        return int(len(text) / 1.5) + 1
+        """With the server's own tokenizer when it has a tokenize route; else a conservative
+        estimate (Korean runs about 1 token per 1.5 characters)."""
+        if self._tokenize_route is None:
+            return int(len(text) / 1.5) + 1
+        response = self._client.post(self._tokenize_route, json=self._tokenize_body(text))
+        response.raise_for_status()
+        return _token_count(response.json())
+
+    @cached_property
+    def _tokenize_route(self) -> str | None:
+        """llama-cpp-python's server counts at /extras/tokenize/count; llama.cpp's server and
+        vLLM tokenize at /tokenize. The first that answers is kept for the process."""
+        for route in ("/extras/tokenize/count", "/tokenize"):
+            try:
+                response = self._client.post(route, json=self._tokenize_body("토큰"))
+                if response.status_code == 200 and _token_count(response.json()) > 0:
+                    return route
+            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+                continue
+        log.warning("%s: no tokenize route; token counts are estimated", self.name)
+        return None
+
+    def _tokenize_body(self, text: str) -> dict[str, Any]:
+        # input: llama-cpp-python; content: llama.cpp; prompt + model: vLLM. Each ignores the rest.
+        return {"input": text, "content": text, "prompt": text, "model": self.name}
+
+
+def _token_count(body: dict[str, Any]) -> int:
+    return int(body["count"]) if "count" in body else len(body["tokens"])
+
+
+def _until(deadline: float, items: Iterable[T]) -> Iterator[T]:
+    """The items that arrive before `deadline` (time.monotonic): a generation time limit."""
+    for item in items:
+        yield item
+        if time.monotonic() > deadline:
+            log.warning("generation stopped after its time limit")
+            return
 
 
 def _first_word_in(text: str, words: Sequence[str]) -> bool:

@@ -37,16 +37,19 @@ class Passage:
         return str(self.payload.get("title") or self.payload.get("file_name") or "")
 
     @property
+    def place(self) -> str:
+        """Where in the file, in the reader's terms: sheet, slide or page ("" for flat text)."""
+        payload = self.payload
+        if payload.get("sheet"):
+            return f"시트 {payload['sheet']}"
+        if payload.get("page"):
+            unit = "슬라이드 " if payload.get("file_type") == "pptx" else "p."
+            return f"{unit}{payload['page']}"
+        return ""
+
+    @property
     def location(self) -> str:
-        parts = []
-        section = self.payload.get("section")
-        if section:
-            parts.append(str(section))
-        if self.payload.get("sheet"):
-            parts.append(f"시트 {self.payload['sheet']}")
-        elif self.payload.get("page"):
-            parts.append(f"p.{self.payload['page']}")
-        return ", ".join(parts)
+        return ", ".join(x for x in (str(self.payload.get("section") or ""), self.place) if x)
 
 
 def refusal_for(question: str) -> str:
@@ -107,3 +110,14 @@ def judge_messages(source: str, statement: str) -> list[Message]:
         "Is the statement supported by the source text? Answer yes or no."
     )
     return [{"role": "system", "content": _JUDGE_SYSTEM}, {"role": "user", "content": user}]
+
+
+def translation_messages(text: str, into_korean: bool) -> list[Message]:
+    """For checking a claim against passages in the other language: the checker's overlap
+    signal and its calibration are same-language, so the claim is read in the passages'."""
+    language = "Korean" if into_korean else "English"
+    system = (
+        f"Translate the user's text into {language}. Keep every number, name, e-mail address "
+        "and code exactly as written. Reply with the translation only."
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": text}]

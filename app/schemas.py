@@ -45,6 +45,8 @@ class CitationOut(BaseModel):
     document_id: str
     source_uri: str
     page: int | None
+    sheet: str | None = None
+    place: str = Field(default="", description='"p.3", "슬라이드 2" or "시트 매출".')
     section: str
     snippet: str
     chunk_id: str

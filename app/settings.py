@@ -32,7 +32,14 @@ class AppSettings(BaseSettings):
     llm_temperature: float = Field(
         default=0.0, description="0 = greedy: the same question gets the same answer."
     )
-    llm_timeout_s: float = 120.0
+    llm_timeout_s: float = Field(
+        default=120.0, description="Longest wait for the model (queue) or a server's reply."
+    )
+    llm_generation_s: float = Field(
+        default=300.0,
+        description="A generation still running after this is stopped; what was written so far "
+        "is checked as the answer.",
+    )
     llm_queue_size: int = Field(default=8, description="Waiting requests before 503 + Retry-After.")
     context_tokens: int = Field(
         default=2048, description="Token budget for passages in the prompt (model tokenizer)."

@@ -5,6 +5,7 @@ the index exactly as it was."""
 from __future__ import annotations
 
 import io
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from app.answer import Timings
 from app.api import create_app
+from app.llm import Gate
 from app.services import Services
 from eval.datasets import sample_questions
 from ingest.settings import Source
@@ -79,6 +81,7 @@ def test_unanswerable_question_is_refused(client: TestClient) -> None:
     assert body["refused"], body["answer"]
     assert "찾을 수 없습니다" in body["answer"]
     assert body["citations"] == []
+    assert body["passages"], "the closest passages still go back to the reader"
     # The reader is told why: nothing relevant, or what the check found wrong in the draft.
     reason = body["refusal_reason"]
     assert any(why in reason for why in ("관련성이 낮습니다", "확인하지 못했습니다", "찾지")), (
@@ -205,17 +208,48 @@ def test_upload_indexes_a_new_document_and_answers_from_it(
     assert "27,000원" in now_visible["results"][0]["text"]
 
 
-def test_stream_sends_tokens_then_the_answer(client: TestClient) -> None:
-    case = next(c for c in sample_questions() if c.answerable)
-    with client.stream("POST", "/v1/ask/stream", json={"question": case.question}) as response:
-        events = [
-            line.removeprefix("event: ")
-            for line in response.iter_lines()
-            if line.startswith("event: ")
-        ]
+def _events(client: TestClient, question: str) -> list[tuple[str, Any]]:
+    with client.stream("POST", "/v1/ask/stream", json={"question": question}) as response:
         assert response.status_code == 200
-    assert events[-1] == "answer" and events.count("answer") == 1
-    assert events[0] == "token"
+        lines = [line for line in response.iter_lines() if line]
+    names = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
+    data = [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data: ")]
+    return list(zip(names, data, strict=True))
+
+
+def test_stream_sends_tokens_then_the_checked_answer(client: TestClient) -> None:
+    case = next(c for c in sample_questions() if c.answerable)
+    events = _events(client, case.question)
+    names = [name for name, _ in events]
+    assert names[0] == "token" and names[-1] == "answer" and names.count("answer") == 1
+    answer = events[-1][1]
+    assert answer["consistency"]["sentences"] and answer["passages"]
+    assert answer["refused"] or answer["citations"], answer
+    draft = "".join(data for name, data in events if name == "token")
+    assert draft.strip(), "the tokens are the model's draft, as written"
+
+
+def test_withheld_sentences_are_never_streamed(
+    client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services.answerer.settings, "unsupported_policy", "withhold")
+    case = next(c for c in sample_questions() if c.answerable)
+    assert [name for name, _ in _events(client, case.question)] == ["answer"]
+
+
+def test_a_full_queue_is_503_with_retry_after_on_both_routes(
+    client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = Gate(size=0, timeout_s=0.1)
+    monkeypatch.setattr(services.llm, "_gate", gate)
+    question = {"question": "근속 5년을 채운 직원은 연차휴가가 며칠인가요?"}
+    with gate:  # another request holds the model and nobody may wait
+        for route in ("/v1/ask", "/v1/ask/stream"):
+            response = client.post(route, json=question)
+            assert response.status_code == 503, (route, response.text)
+            assert response.headers["Retry-After"] == "10"
+            assert response.json()["error"]["code"] == "busy"
+    assert client.post("/v1/ask", json=question).status_code == 200  # the model is free again
 
 
 def test_sync_endpoint_runs_configured_sources_and_serves_reports(

@@ -40,3 +40,18 @@ def test_citation_resolves_to_document_page_section_and_supporting_sentence() ->
         "c1",
     )
     assert first.snippet == "연차휴가는 15일이다."
+    assert first.place == "p.2"
+
+
+def test_citation_place_reads_as_the_file_does() -> None:
+    """A page in a PDF, a slide in a deck, a sheet in a workbook."""
+    payloads = [
+        ({"file_type": "pdf", "page": 2}, "p.2"),
+        ({"file_type": "pptx", "page": 4}, "슬라이드 4"),
+        ({"file_type": "xlsx", "page": None, "sheet": "매출"}, "시트 매출"),
+        ({"file_type": "md", "page": None}, ""),
+    ]
+    for payload, place in payloads:
+        passage = Passage(1, "c1", "연차휴가는 15일이다.", {"title": "문서", **payload})
+        _, citations = resolve_citations("연차휴가는 15일입니다. [1]", [passage])
+        assert (citations[0].place, citations[0].sheet) == (place, payload.get("sheet"))

@@ -1,14 +1,16 @@
-"""The checker with the real embedding model and the shipped calibration (no LLM judge: that is
-tests/test_llm.py and the `python -m eval consistency` figures)."""
+"""The checker with the real embedding model and the shipped calibration. The LLM judge is
+tests/test_llm.py and the `python -m eval consistency` figures; the real LLM appears here only
+as the translator of claims in the other language."""
 
 from __future__ import annotations
 
 import pytest
 
 from app.answer import with_checked_citations
-from app.citations import resolve_citations
+from app.citations import resolve_citations, strip_markers
 from app.consistency import ConsistencyChecker, answer_slots, load_calibrations, number_values
 from app.prompt import REFUSAL_KO, Passage
+from app.services import Services
 from ingest.index import file_chunks
 from ingest.settings import IngestSettings
 from retrieval.embedding import Embedder
@@ -213,3 +215,25 @@ def test_unrelated_claim_scores_below_threshold_without_a_guard(
     assert sentence.label == "unsupported"
     assert sentence.score < checker.threshold
     assert sentence.signals["overlap"] < 0.3
+
+
+def test_an_english_answer_over_korean_passages_is_checked_in_korean(
+    embedder: Embedder, services: Services
+) -> None:
+    """Morpheme overlap is same-language: the claim is translated by the real LLM first, and
+    the original's own figures must still be in the source."""
+    passages = [
+        Passage(1, "c1", "2025년 3분기 영업이익률은 12.0%로 전년 동기보다 1.5%p 올랐다.", {}),
+        Passage(2, "c2", "3분기 매출액은 148.6억 원이다.", {}),
+    ]
+    question = "What was the operating margin in Q3 2025?"
+    right = "The operating margin in Q3 2025 was 12.0%. [1]"
+    wrong = "The operating margin in Q3 2025 was 15.0%. [1]"
+    untranslated = ConsistencyChecker(embedder).check(right, passages, question)
+    assert untranslated.sentences[0].label == "unsupported", "why the translation is needed"
+    checker = ConsistencyChecker(embedder, translator=services.llm)
+    checked = checker.check(right, passages, question).sentences[0]
+    assert checked.label == "supported" and checked.text == strip_markers(right), checked
+    assert "옮겨 확인했습니다" in checked.reasons[-1]
+    refuted = checker.check(wrong, passages, question).sentences[0]
+    assert refuted.label == "unsupported" and "숫자 15" in refuted.reasons[0], refuted

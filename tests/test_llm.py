@@ -47,6 +47,17 @@ def test_full_queue_refuses_and_cancelling_frees_the_model(no_queue: LlamaCppLLM
     assert "서울" in answer
 
 
+def test_a_generation_past_its_time_limit_is_stopped(
+    no_queue: LlamaCppLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unlimited = list(no_queue.stream(QUESTION, max_tokens=32))
+    monkeypatch.setattr(no_queue, "_generation_s", 0.0)
+    cut = list(no_queue.stream(QUESTION, max_tokens=32))
+    assert len(cut) <= 1 < len(unlimited)
+    monkeypatch.undo()
+    assert complete(no_queue, QUESTION, max_tokens=16), "the model is free after the cut"
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -95,14 +106,18 @@ def server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         process.wait(timeout=30)
 
 
-def test_openai_compatible_backend_streams_from_a_real_server(server: str) -> None:
+def test_openai_compatible_backend_streams_from_a_real_server(
+    server: str, no_queue: LlamaCppLLM
+) -> None:
     llm = OpenAICompatibleLLM(
         AppSettings(llm_base_url=server, llm_remote_model=SMALL, llm_timeout_s=120)
     )
     pieces = list(llm.stream(QUESTION, max_tokens=16))
     assert len(pieces) > 1  # streamed token by token, not one block
     assert "서울" in "".join(pieces)
-    assert llm.count_tokens("대한민국의 수도는 서울이다.") > 3
+    # Passages are packed with the server's own tokenizer, not an estimate.
+    text = "연차휴가는 1년간 80퍼센트 이상 출근한 직원에게 15일을 준다. Annual leave: 15 days."
+    assert llm.count_tokens(text) == no_queue.count_tokens(text)
 
 
 def test_openai_compatible_backend_reports_an_unreachable_server() -> None:

@@ -64,9 +64,7 @@ def show(result: dict[str, Any], asked: str) -> None:
     if result["citations"]:
         with st.expander(f"출처 {len(result['citations'])}개", expanded=True):
             for c in result["citations"]:
-                where = ", ".join(
-                    x for x in (c["section"], f"p.{c['page']}" if c["page"] else "") if x
-                )
+                where = ", ".join(x for x in (c["section"], c["place"]) if x)
                 st.markdown(
                     f"**[{c['number']}] {c['document']}**" + (f" — {where}" if where else "")
                 )
