@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.answer import AnswerResult, InvalidQuestion, UnknownKnowledgeBase
+from app.conversation import Turn
 from app.llm import LLMBusy
 from app.prompt import Passage
 from app.schemas import (
@@ -110,14 +111,27 @@ def create_app(services: Services | None = None) -> FastAPI:
             raise ApiError(404, "unknown_knowledge_base", str(error)) from error
         session = request.session_id
         turns = services.conversations.turns(session) if session else []
+        history = [(turn.question, turn.answer) for turn in turns]
 
         def remembered() -> Iterator[str | AnswerResult]:
-            for item in services.answerer.stream(request.question, _filter(request), turns):
+            for item in services.answerer.stream(request.question, _filter(request), history):
                 if session and isinstance(item, AnswerResult):
-                    services.conversations.add(session, item.question, item.answer)
+                    served = {"asked": request.question, **ask_response(item).model_dump()}
+                    services.conversations.add(session, Turn(item.question, item.answer, served))
                 yield item
 
         return remembered()
+
+    @api.get("/v1/sessions/{session_id}")
+    def session_turns(session_id: str) -> dict[str, Any]:
+        """A conversation's recent answers exactly as they were served, citations included
+        (the API trusts its callers with session ids as it does with access groups)."""
+        turns = services.conversations.turns(session_id)
+        if not turns:
+            raise ApiError(
+                404, "unknown_session", "대화 기록이 없습니다 (없거나 오래되어 지워진 세션)."
+            )
+        return {"session_id": session_id, "turns": [turn.record for turn in turns]}
 
     @api.get("/healthz")
     def healthz() -> dict[str, Any]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from app.llm import LLM, Message, complete
 
@@ -21,24 +23,31 @@ _REWRITE_SYSTEM = (
 )
 
 
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    answer: str
+    record: Mapping[str, Any] = field(default_factory=dict)
+    """The answer as it was served (citations and check included), returned unchanged."""
+
+
 class Conversations:
     """Recent turns per session id, in memory and bounded: the oldest sessions are dropped."""
 
     def __init__(self, max_sessions: int = 1000, max_turns: int = 4) -> None:
-        self._sessions: OrderedDict[str, list[tuple[str, str]]] = OrderedDict()
+        self._sessions: OrderedDict[str, list[Turn]] = OrderedDict()
         self._max_sessions, self._max_turns = max_sessions, max_turns
         self._lock = threading.Lock()
 
-    def turns(self, session_id: str) -> list[tuple[str, str]]:
-        """(question, answer) pairs, oldest first."""
+    def turns(self, session_id: str) -> list[Turn]:
+        """Oldest first."""
         with self._lock:
             return list(self._sessions.get(session_id, []))
 
-    def add(self, session_id: str, question: str, answer: str) -> None:
+    def add(self, session_id: str, turn: Turn) -> None:
         with self._lock:
             turns = self._sessions.pop(session_id, [])
-            turns = [*turns, (question, answer)][-self._max_turns :]
-            self._sessions[session_id] = turns
+            self._sessions[session_id] = [*turns, turn][-self._max_turns :]
             while len(self._sessions) > self._max_sessions:
                 self._sessions.popitem(last=False)
 

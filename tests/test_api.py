@@ -208,8 +208,9 @@ def test_upload_indexes_a_new_document_and_answers_from_it(
     assert "27,000원" in now_visible["results"][0]["text"]
 
 
-def _events(client: TestClient, question: str) -> list[tuple[str, Any]]:
-    with client.stream("POST", "/v1/ask/stream", json={"question": question}) as response:
+def _events(client: TestClient, question: str, **extra: str) -> list[tuple[str, Any]]:
+    body = {"question": question, **extra}
+    with client.stream("POST", "/v1/ask/stream", json=body) as response:
         assert response.status_code == 200
         lines = [line for line in response.iter_lines() if line]
     names = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
@@ -219,7 +220,7 @@ def _events(client: TestClient, question: str) -> list[tuple[str, Any]]:
 
 def test_stream_sends_tokens_then_the_checked_answer(client: TestClient) -> None:
     case = next(c for c in sample_questions() if c.answerable)
-    events = _events(client, case.question)
+    events = _events(client, case.question, session_id="stream-1")
     names = [name for name, _ in events]
     assert names[0] == "token" and names[-1] == "answer" and names.count("answer") == 1
     answer = events[-1][1]
@@ -227,6 +228,8 @@ def test_stream_sends_tokens_then_the_checked_answer(client: TestClient) -> None
     assert answer["refused"] or answer["citations"], answer
     draft = "".join(data for name, data in events if name == "token")
     assert draft.strip(), "the tokens are the model's draft, as written"
+    (stored,) = client.get("/v1/sessions/stream-1").json()["turns"]
+    assert stored == {"asked": case.question, **answer}, "stored as it was streamed"
 
 
 def test_withheld_sentences_are_never_streamed(

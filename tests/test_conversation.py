@@ -6,18 +6,21 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from app.conversation import Conversations
+from app.conversation import Conversations, Turn
 from app.services import Services
 
 
 def test_sessions_keep_recent_turns_and_drop_the_oldest_session() -> None:
     conversations = Conversations(max_sessions=2, max_turns=2)
     for n in range(3):
-        conversations.add("a", f"질문 {n}", f"답 {n}")
-    assert conversations.turns("a") == [("질문 1", "답 1"), ("질문 2", "답 2")]
-    conversations.add("b", "질문", "답")
-    conversations.add("a", "질문 3", "답 3")  # "a" is now the most recent session
-    conversations.add("c", "질문", "답")
+        conversations.add("a", Turn(f"질문 {n}", f"답 {n}"))
+    assert [(t.question, t.answer) for t in conversations.turns("a")] == [
+        ("질문 1", "답 1"),
+        ("질문 2", "답 2"),
+    ]
+    conversations.add("b", Turn("질문", "답"))
+    conversations.add("a", Turn("질문 3", "답 3"))  # "a" is now the most recent session
+    conversations.add("c", Turn("질문", "답"))
     assert conversations.turns("b") == []  # least recently used, dropped
     assert len(conversations.turns("a")) == 2 and conversations.turns("c")
     assert conversations.turns("없는 세션") == []
@@ -47,3 +50,11 @@ def test_follow_up_is_made_standalone_before_retrieval(services: Services) -> No
         "/v1/ask", json={"question": "숙박비는요?", "knowledge_base": "samples"}
     ).json()
     assert alone["question"] == "숙박비는요?" and alone["timings"]["rewrite_ms"] == 0
+    # The session keeps both answers exactly as served, citations and check included.
+    stored = client.get("/v1/sessions/s-1").json()["turns"]
+    assert [turn.pop("asked") for turn in stored] == [
+        "임원이 유럽으로 출장 갈 때 하루 일비는 얼마인가요?",
+        "숙박비는요?",
+    ]
+    assert stored == [first, follow_up]
+    assert client.get("/v1/sessions/없는-세션").json()["error"]["code"] == "unknown_session"
