@@ -36,7 +36,7 @@ from app.citations import answer_sentences, markers_in, strip_markers
 from app.llm import LLM, complete
 from app.prompt import REFUSAL_EN, REFUSAL_KO, Passage, judge_messages, translation_messages
 from retrieval.embedding import Embedder
-from retrieval.korean import morphemes, split_sentences
+from retrieval.korean import in_korean, morphemes, split_sentences
 
 Label = Literal["supported", "unsupported", "no_claim"]
 _CITATION_REPAIRS = 2
@@ -190,12 +190,6 @@ def is_refusal(sentence: str) -> bool:
     return REFUSAL_KO.rstrip(".") in text or REFUSAL_EN.rstrip(".").lower() in text.lower()
 
 
-def in_korean(text: str) -> bool:
-    """More Hangul than Latin letters: a Korean regulation quoting "VPN" is still Korean."""
-    hangul = sum("가" <= ch <= "힣" for ch in text)
-    return hangul > 0 and hangul >= sum(ch.isascii() and ch.isalpha() for ch in text)
-
-
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
@@ -284,7 +278,9 @@ class ConsistencyChecker:
         if not text or self.translator is None or in_korean(text) == korean:
             return text
         messages = translation_messages(text, into_korean=korean)
-        return complete(self.translator, messages, max_tokens=len(text) + 16).strip() or text
+        reply = complete(self.translator, messages, max_tokens=len(text) + 16)
+        first = next((line for line in reply.splitlines() if line.strip()), "")
+        return first.strip().strip("\"'“”‘’") or text
 
     def _check_translated(
         self, sentence: str, translation: str, cited: list[int], evidence: Evidence

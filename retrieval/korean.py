@@ -58,6 +58,12 @@ def has_hangul(text: str) -> bool:
     return _HANGUL.search(text) is not None
 
 
+def in_korean(text: str) -> bool:
+    """More Hangul than Latin letters: a Korean regulation quoting "VPN" is still Korean."""
+    hangul = len(_HANGUL.findall(text))
+    return hangul > 0 and hangul >= sum(ch.isascii() and ch.isalpha() for ch in text)
+
+
 def char_bigrams(text: str) -> list[str]:
     """Overlapping character pairs inside each Hangul run; Latin words and numbers kept whole.
 
