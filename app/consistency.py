@@ -10,7 +10,8 @@ Signals, all offline:
   ("1927년생") without the word;
 - content-morpheme overlap (Kiwi) between the sentence and the cited text. Answers restate
   the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
-  cited passage: a question term counts half when some retrieved passage uses it;
+  cited passage: a question term counts half (a question noun that no retrieved passage
+  uses falls to the topic guard instead);
 - similarity: cosine of the sentence's embedding to the closest sentence of the cited passages;
 - judge (when the LLM is cheap to call again: GPU or server): the model's probability of
   answering "yes" to "does the source support this statement?".
@@ -40,6 +41,7 @@ from retrieval.korean import in_korean, morphemes, split_sentences
 
 Label = Literal["supported", "unsupported", "no_claim"]
 _CITATION_REPAIRS = 2
+ANSWER_LEVEL_TOPICS = False
 """Uncited passages tried for a sentence its citations do not support (each try may cost a
 judge call)."""
 
@@ -99,41 +101,58 @@ class ConsistencyResult:
         return [s for s in self.sentences if s.label == "unsupported"]
 
 
-def number_values(text: str) -> set[float]:
-    """Numeric values with Korean scale words applied: '50만 원' and '500,000원' are equal."""
-    values: set[float] = set()
+def _numbers(text: str) -> list[tuple[float, float]]:
+    """Each figure as written and with its Korean scale word applied ('50만' → 50, 500000)."""
+    numbers = []
     for digits, unit in _NUMBER.findall(text):
         try:
             value = float(digits.replace(",", ""))
         except ValueError:
             continue
-        values.add(value * _UNIT[unit] if unit else value)
-    return values
+        numbers.append((value, value * _UNIT[unit] if unit else value))
+    return numbers
+
+
+def number_values(text: str) -> set[float]:
+    """Numeric values with Korean scale words applied: '50만 원' and '500,000원' are equal."""
+    return {scaled for _, scaled in _numbers(text)}
 
 
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-def _number_reasons(sentence: str, cited_text: str) -> list[str]:
-    reasons = []
-    for value in sorted(number_values(sentence) - number_values(cited_text)):
-        shown = f"{value:,.0f}" if value == int(value) else f"{value:g}"
-        reasons.append(f"숫자 {shown}이(가) 근거 문서에 없습니다")
-    return reasons
+def _number_reasons(
+    sentence: str, cited_text: str, restated: frozenset[float] = frozenset()
+) -> list[str]:
+    """The sentence's figures the cited text lacks, by value or as written (a table puts the
+    unit in its header: "148.6" under "(억 원)" supports "148.6억 원"). `restated` figures come
+    from the question and some retrieved passage ("1인당" in "1인당 얼마까지?"): not a claim."""
+    source = _numbers(cited_text)
+    written, scaled = {w for w, _ in source}, {v for _, v in source}
+    missing = {
+        value
+        for as_written, value in _numbers(sentence)
+        if value not in scaled and as_written not in written and value not in restated
+    }
+    return [
+        f"숫자 {f'{v:,.0f}' if v == int(v) else f'{v:g}'}이(가) 근거 문서에 없습니다"
+        for v in sorted(missing)
+    ]
 
 
 def _guard_reasons(
-    sentence: str, tokens: Sequence[tuple[str, str]], cited_text: str, uncovered: frozenset[str]
+    sentence: str, tokens: Sequence[tuple[str, str]], cited_text: str, evidence: Evidence
 ) -> list[str]:
     """Why the sentence cannot be supported whatever its overlap: a value or a name the cited
     text lacks, or a question topic no passage covers."""
-    reasons = _number_reasons(sentence, cited_text)
+    reasons = _number_reasons(sentence, cited_text, evidence.restated_numbers)
     compact_source = _compact(cited_text)
     for form, tag in tokens:
         if tag in _GUARDED_TAGS and len(form) > 1 and _compact(form) not in compact_source:
             reasons.append(f"'{form}'이(가) 근거 문서에 없습니다")
-    for form in sorted(_terms(tokens) & uncovered):
+    topics = evidence.uncovered if ANSWER_LEVEL_TOPICS else _terms(tokens) & evidence.uncovered
+    for form in sorted(topics):
         reasons.append(f"질문의 '{form}'이(가) 어느 근거 문서에도 없습니다")
     return reasons
 
@@ -200,10 +219,16 @@ class Evidence:
     """The passages of one answer, analysed once: terms, sentence vectors, question context."""
 
     passages: dict[int, Passage]
+    texts: dict[int, str]
+    """Each passage as the model saw it: its document and location line, then its text."""
     terms: dict[int, frozenset[str]]
     vectors: dict[int, np.ndarray]
     restatable: frozenset[str]
+    restated_numbers: frozenset[float]
     uncovered: frozenset[str]
+
+    def source(self, numbers: Sequence[int]) -> str:
+        return "\n".join(self.texts[n] for n in numbers or list(self.passages))
 
 
 class ConsistencyChecker:
@@ -227,12 +252,13 @@ class ConsistencyChecker:
         self.threshold = self.calibration.threshold if threshold is None else threshold
 
     def evidence(self, passages: Sequence[Passage], question: str = "") -> Evidence:
-        terms = {p.number: _terms(morphemes(p.text)) for p in passages}
-        headings = "\n".join(f"{p.document} {p.location}" for p in passages)
-        mentioned = _terms(morphemes(headings)).union(*terms.values())
+        texts = {p.number: f"{p.document} {p.location}\n{p.text}" for p in passages}
+        terms = {n: _terms(morphemes(text)) for n, text in texts.items()}
         asked = morphemes(question)
         slots = answer_slots(asked)
-        written = _compact(headings + "\n".join(p.text for p in passages))
+        everything = "\n".join(texts.values())
+        written = _compact(everything)
+        in_passages = {n for pair in _numbers(everything) for n in pair}
         sentences = {p.number: split_sentences(p.text) or [p.text] for p in passages}
         flat = [s for number in sentences for s in sentences[number]]
         matrix = _unit_rows(self.embedder.embed_passages(flat)) if flat else np.zeros((0, 1))
@@ -242,9 +268,11 @@ class ConsistencyChecker:
             row += len(parts)
         return Evidence(
             passages={p.number: p for p in passages},
+            texts=texts,
             terms=terms,
             vectors=vectors,
-            restatable=(_terms(asked) & mentioned) | slots,
+            restatable=_terms(asked) | slots,
+            restated_numbers=frozenset(number_values(question) & in_passages),
             uncovered=frozenset(
                 t
                 for t in _terms(asked, _TOPIC_TAGS) - slots
@@ -288,10 +316,9 @@ class ConsistencyChecker:
         """The translation is checked; the original's own numbers must still be in the source
         (a translation that drops or fixes a wrong figure must not rescue it)."""
         check = self.check_sentence(translation, cited, evidence)
-        source = "\n".join(
-            evidence.passages[n].text for n in check.citations or list(evidence.passages)
+        wrong = _number_reasons(
+            sentence, evidence.source(check.citations), evidence.restated_numbers
         )
-        wrong = _number_reasons(sentence, source)
         note = f"'{translation}'(으)로 옮겨 확인했습니다"
         if wrong:
             return replace(
@@ -313,7 +340,11 @@ class ConsistencyChecker:
         check = self._against(sentence, tokens, closest, cited, evidence)
         if check.label == "supported":
             return check
-        others = sorted((n for n in evidence.passages if n not in cited), key=closest.__getitem__)
+
+        def fit(n: int) -> tuple[bool, float]:  # holds the sentence's figures, then closeness
+            return not _number_reasons(sentence, evidence.texts[n]), closest[n]
+
+        others = sorted((n for n in evidence.passages if n not in cited), key=fit)
         for number in reversed(others[-_CITATION_REPAIRS:]):
             repaired = self._against(sentence, tokens, closest, [number], evidence)
             if repaired.label == "supported":
@@ -331,8 +362,8 @@ class ConsistencyChecker:
         evidence: Evidence,
     ) -> SentenceCheck:
         numbers = cited or list(evidence.passages)
-        source = "\n".join(evidence.passages[n].text for n in numbers)
-        reasons = _guard_reasons(sentence, tokens, source, evidence.uncovered)
+        source = evidence.source(numbers)
+        reasons = _guard_reasons(sentence, tokens, source, evidence)
         cited_terms = frozenset().union(*(evidence.terms[n] for n in numbers))
         signals = {
             "overlap": round(_overlap(_terms(tokens), cited_terms, evidence.restatable), 3),

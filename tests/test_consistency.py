@@ -115,6 +115,37 @@ def test_restating_the_question_is_not_counter_evidence(checker: ConsistencyChec
     assert checker.check(wrong, passages, question=question).score == 0.0
 
 
+def test_a_unit_from_the_table_header_and_a_figure_from_the_question_are_not_new_claims(
+    checker: ConsistencyChecker,
+) -> None:
+    table = Passage(1, "c1", "| 구분 | 2025년 3분기 (억 원) |\n| 매출액 | 148.6 |", {})
+    result = checker.check("2025년 3분기 매출액은 148.6억 원입니다. [1]", [table])
+    assert not any("숫자" in r for r in result.sentences[0].reasons), result
+    question = "야근할 때 식대는 1인당 얼마까지 쓸 수 있나요?"
+    passages = [
+        Passage(1, "c1", "야근 식대는 인당 12,000원까지 쓸 수 있다.", {}),
+        Passage(2, "c2", "출장 일비는 1일 50,000원이다.", {}),
+    ]
+    right = "야근할 때 식대는 1인당 12,000원까지 쓸 수 있습니다. [1]"
+    assert checker.check(right, passages, question).sentences[0].label == "supported"
+    wrong = checker.check(right.replace("12,000", "15,000"), passages, question)
+    assert "숫자 15,000" in wrong.sentences[0].reasons[0], wrong
+
+
+def test_a_miscited_figure_moves_to_the_passage_that_holds_it(
+    checker: ConsistencyChecker,
+) -> None:
+    passages = [
+        Passage(1, "c1", "한라홀은 총무팀의 승인이 필요하며, 전사 행사가 우선한다.", {}),
+        Passage(2, "c2", "회의실은 최대 4주 전부터 예약할 수 있다.", {}),
+        Passage(3, "c3", "폰부스는 본사 7층에 있다.", {}),
+        Passage(4, "c4", "| 회의실 | 위치 | 수용 인원 |\n| 한라홀 | 본사 12층 | 40명 |", {}),
+    ]
+    question = "한라홀은 몇 명까지 들어갈 수 있나요?"
+    result = checker.check("한라홀은 40명까지 들어갈 수 있습니다. [1]", passages, question)
+    assert result.sentences[0].citations == [4], result
+
+
 def test_question_topic_missing_from_every_passage_is_not_rescued(
     checker: ConsistencyChecker,
 ) -> None:
