@@ -15,7 +15,7 @@ the draft was written is generated again, so every row still describes the curre
 from __future__ import annotations
 
 import json
-import tempfile
+import shutil
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -158,15 +158,17 @@ def run(
     saved: dict[str, dict[str, Any]] = {}
     if recheck:
         saved = {r["id"]: r for r in json.loads(report_path.read_text("utf-8"))["rows"]}
-    with tempfile.TemporaryDirectory() as tmp:
-        if set_name == "korquad":
-            docs = Path(tmp)
-            cases = korquad_questions(docs, limit or 100)
-        else:
-            docs, cases = SAMPLES / "docs", sample_questions()[:limit]
-        started = time.perf_counter()
-        report = services.indexer.ingest(docs, set_name)
-        ingest_s = time.perf_counter() - started
+    if set_name == "korquad":
+        # A fixed folder: document ids follow the path, and --recheck matches passages by id.
+        docs = services.retrieval.data_dir / "eval" / "korquad"
+        shutil.rmtree(docs, ignore_errors=True)
+        docs.mkdir(parents=True)
+        cases = korquad_questions(docs, limit or 100)
+    else:
+        docs, cases = SAMPLES / "docs", sample_questions()[:limit]
+    started = time.perf_counter()
+    report = services.indexer.ingest(docs, set_name)
+    ingest_s = time.perf_counter() - started
     rows = [_evaluate_case(services, case, saved.get(case.id)) for case in cases]
     summary = summarize(rows)
     summary["rechecked"] = sum(r["rechecked"] for r in rows)
