@@ -34,6 +34,7 @@ from eval.metrics import (
     same_document,
 )
 from eval.retrieval_eval import write_korquad_corpus
+from retrieval.settings import RetrievalSettings
 from retrieval.store.base import SearchFilter
 
 SETS = ("samples", "korquad")
@@ -159,8 +160,9 @@ def run(
     if recheck:
         saved = {r["id"]: r for r in json.loads(report_path.read_text("utf-8"))["rows"]}
     if set_name == "korquad":
-        # A fixed folder: document ids follow the path, and --recheck matches passages by id.
-        docs = services.retrieval.data_dir / "eval" / "korquad"
+        # A fixed folder (the eval's store is a fresh temporary one): document ids follow the
+        # path, and --recheck matches passages by id.
+        docs = RetrievalSettings().data_dir.resolve() / "eval" / "korquad"
         shutil.rmtree(docs, ignore_errors=True)
         docs.mkdir(parents=True)
         cases = korquad_questions(docs, limit or 100)
