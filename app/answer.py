@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +140,7 @@ class Answerer:
             pieces.append(piece)
             yield piece
         timings.generate_ms = _ms(start)
-        yield self.finish(question, "".join(pieces), passages, timings)
+        yield self.finish(question, "".join(pieces), passages, timings, search_filter)
 
     def answer(
         self, question: str, search_filter: SearchFilter, turns: Sequence[tuple[str, str]] = ()
@@ -152,14 +152,23 @@ class Answerer:
         return final
 
     def finish(
-        self, question: str, raw: str, passages: list[Passage], timings: Timings
+        self,
+        question: str,
+        raw: str,
+        passages: list[Passage],
+        timings: Timings,
+        search_filter: SearchFilter,
     ) -> AnswerResult:
         """Validate citations and check every sentence; an answer with no supported sentence
         (the model's own knowledge, a wrong number, or the model saying it found nothing)
         becomes the refusal, and the closest passages still go back to the caller."""
         start = time.perf_counter()
         text = clean_markers(raw.strip(), {p.number for p in passages})
-        consistency = self.checker.check(text, passages, question)
+
+        def unknown(terms: Collection[str]) -> set[str]:
+            return self.searcher.unknown_terms(terms, search_filter)
+
+        consistency = self.checker.check(text, passages, question, unknown)
         if not consistency.score:
             timings.check_ms = _ms(start)
             return _refusal(question, passages, timings, _draft_refusal_reason(consistency), raw)

@@ -3,11 +3,13 @@
 Signals, all offline:
 - lexical guard: every number/amount/date value and every proper noun or Latin term in the
   sentence must occur in the cited text (a changed number is the most damaging error);
-- topic guard: a noun of the question that no retrieved passage mentions ("스톡옵션" when every
-  passage is about other benefits) makes any sentence using it unsupported: the sources do
-  not cover what was asked. Nouns that name the kind of answer wanted ("나이" in "김영삼의
-  나이는?", "경우" in "어떤 경우에") are not topics: the passage states the answer itself
-  ("1927년생") without the word;
+- topic guard: a noun of the question that no retrieved passage mentions and no document the
+  caller may read contains ("스톡옵션" in a company without stock options) makes every claim
+  of the answer unsupported: the documents do not cover what was asked, whatever the answer
+  says instead ("1인당 월 45,000원" from another allowance). A word the documents use
+  elsewhere ("회사", "사용") says nothing about scope and is left to the other signals. Nouns
+  that name the kind of answer wanted ("나이" in "김영삼의 나이는?", "경우" in "어떤 경우에")
+  are not topics: the passage states the answer itself ("1927년생") without the word;
 - content-morpheme overlap (Kiwi) between the sentence and the cited text. Answers restate
   the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
   cited passage: a question term counts half (a question noun that no retrieved passage
@@ -26,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -41,7 +43,6 @@ from retrieval.korean import in_korean, morphemes, split_sentences
 
 Label = Literal["supported", "unsupported", "no_claim"]
 _CITATION_REPAIRS = 2
-ANSWER_LEVEL_TOPICS = False
 """Uncited passages tried for a sentence its citations do not support (each try may cost a
 judge call)."""
 
@@ -151,9 +152,8 @@ def _guard_reasons(
     for form, tag in tokens:
         if tag in _GUARDED_TAGS and len(form) > 1 and _compact(form) not in compact_source:
             reasons.append(f"'{form}'이(가) 근거 문서에 없습니다")
-    topics = evidence.uncovered if ANSWER_LEVEL_TOPICS else _terms(tokens) & evidence.uncovered
-    for form in sorted(topics):
-        reasons.append(f"질문의 '{form}'이(가) 어느 근거 문서에도 없습니다")
+    for form in sorted(evidence.out_of_scope):
+        reasons.append(f"질문의 '{form}'이(가) 어느 문서에도 없습니다")
     return reasons
 
 
@@ -225,7 +225,8 @@ class Evidence:
     vectors: dict[int, np.ndarray]
     restatable: frozenset[str]
     restated_numbers: frozenset[float]
-    uncovered: frozenset[str]
+    out_of_scope: frozenset[str]
+    """Question topics that no retrieved passage mentions and no readable document contains."""
 
     def source(self, numbers: Sequence[int]) -> str:
         return "\n".join(self.texts[n] for n in numbers or list(self.passages))
@@ -251,7 +252,14 @@ class ConsistencyChecker:
         self.calibration = models["judge" if judge else "lexical"]
         self.threshold = self.calibration.threshold if threshold is None else threshold
 
-    def evidence(self, passages: Sequence[Passage], question: str = "") -> Evidence:
+    def evidence(
+        self,
+        passages: Sequence[Passage],
+        question: str = "",
+        unknown_terms: Callable[[Collection[str]], Collection[str]] | None = None,
+    ) -> Evidence:
+        """`unknown_terms` tells which words no document contains (the searcher's, under the
+        caller's filter); without it a topic missing from the passages counts as unknown."""
         texts = {p.number: f"{p.document} {p.location}\n{p.text}" for p in passages}
         terms = {n: _terms(morphemes(text)) for n, text in texts.items()}
         asked = morphemes(question)
@@ -259,6 +267,11 @@ class ConsistencyChecker:
         everything = "\n".join(texts.values())
         written = _compact(everything)
         in_passages = {n for pair in _numbers(everything) for n in pair}
+        missing = {
+            t
+            for t in _terms(asked, _TOPIC_TAGS) - slots - _WH_WORDS
+            if len(t) > 1 and _compact(t) not in written
+        }
         sentences = {p.number: split_sentences(p.text) or [p.text] for p in passages}
         flat = [s for number in sentences for s in sentences[number]]
         matrix = _unit_rows(self.embedder.embed_passages(flat)) if flat else np.zeros((0, 1))
@@ -273,18 +286,19 @@ class ConsistencyChecker:
             vectors=vectors,
             restatable=_terms(asked) | slots,
             restated_numbers=frozenset(number_values(question) & in_passages),
-            uncovered=frozenset(
-                t
-                for t in _terms(asked, _TOPIC_TAGS) - slots
-                if len(t) > 1 and _compact(t) not in written
-            ),
+            out_of_scope=frozenset(unknown_terms(missing) if unknown_terms else missing),
         )
 
     def check(
-        self, answer: str, passages: Sequence[Passage], question: str = ""
+        self,
+        answer: str,
+        passages: Sequence[Passage],
+        question: str = "",
+        unknown_terms: Callable[[Collection[str]], Collection[str]] | None = None,
     ) -> ConsistencyResult:
         korean = in_korean(" ".join(p.text for p in passages))
-        evidence = self.evidence(passages, self._in_language(question, korean))
+        question = self._in_language(question, korean)
+        evidence = self.evidence(passages, question, unknown_terms)
         checks: list[SentenceCheck] = []
         for sentence in answer_sentences(answer):
             plain = strip_markers(sentence)

@@ -51,7 +51,8 @@ def _answer(
         passages, why_not = answerer.retrieve(case.question, search_filter)
         if [p.chunk_id for p in passages] == saved["passage_ids"] and not why_not:
             timings = Timings(**saved["timings"])
-            return answerer.finish(case.question, saved["draft"], passages, timings), True
+            draft = saved["draft"]
+            return answerer.finish(case.question, draft, passages, timings, search_filter), True
     return answerer.answer(case.question, search_filter), False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -70,6 +71,19 @@ class HybridSearcher:
                 top = self.store.query(dense=dense, search_filter=search_filter, limit=1)
                 best = top[0].score if top else 0.0
         return SearchResult(hits, best)
+
+    def unknown_terms(
+        self, terms: Iterable[str], search_filter: SearchFilter | None = None
+    ) -> set[str]:
+        """The BM25 terms (Kiwi morphemes) that no chunk under the filter contains: a question
+        about one of them cannot be answered from the documents this caller may read."""
+        return {
+            term
+            for term in terms
+            if not self.store.query(
+                sparse=bm25_query_vector([term]), search_filter=search_filter, limit=1
+            )
+        }
 
 
 def reranked(reranker: Reranker, query: str, hits: list[Hit]) -> list[Hit]:

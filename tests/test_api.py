@@ -94,10 +94,11 @@ def test_a_draft_with_a_wrong_figure_is_refused_with_the_reason(services: Servic
     answer into the refusal, and the reason names the figure (the draft is kept for eval)."""
     question = "신입사원은 입사 첫해에 연차를 최대 며칠까지 받을 수 있나요?"
     answerer = services.answerer
-    passages, why_not = answerer.retrieve(question, SearchFilter(knowledge_bases=["samples"]))
+    samples = SearchFilter(knowledge_bases=["samples"])
+    passages, why_not = answerer.retrieve(question, samples)
     assert why_not == "" and passages
     draft = "신입사원은 입사 첫해에 연차를 최대 97일 받을 수 있습니다 [1]."
-    result = answerer.finish(question, draft, passages, Timings())
+    result = answerer.finish(question, draft, passages, Timings(), samples)
     assert result.refused and result.citations == [] and result.draft == draft
     assert "숫자 97" in result.refusal_reason, result.refusal_reason
 

@@ -146,6 +146,21 @@ def test_a_miscited_figure_moves_to_the_passage_that_holds_it(
     assert result.sentences[0].citations == [4], result
 
 
+def test_a_question_about_what_no_document_mentions_gets_no_answer(
+    checker: ConsistencyChecker,
+) -> None:
+    """The draft answers something else from a real passage without naming the topic: every
+    claim is unsupported, because no document mentions what was asked."""
+    question = "사내 어린이집은 몇 시까지 운영하나요?"
+    passages = [Passage(1, "c1", "사내식당 조식은 07:30부터 08:50까지 운영한다.", {})]
+    answer = "조식은 07:30부터 08:50까지 운영합니다. [1]"
+    result = checker.check(answer, passages, question, unknown_terms=lambda terms: set())
+    assert result.sentences[0].label == "supported", "the documents use every word elsewhere"
+    result = checker.check(answer, passages, question, unknown_terms=lambda terms: set(terms))
+    assert result.score == 0.0
+    assert "질문의 '어린이집'이(가) 어느 문서에도 없습니다" in result.sentences[0].reasons
+
+
 def test_question_topic_missing_from_every_passage_is_not_rescued(
     checker: ConsistencyChecker,
 ) -> None:
@@ -175,6 +190,7 @@ def test_answer_slots_are_the_nouns_that_name_the_kind_of_answer(
 def test_a_restated_answer_slot_is_not_a_missing_topic(checker: ConsistencyChecker) -> None:
     """The passage names the person, never the word "인물" the question and answer use."""
     question = "하페즈 알아사드의 후계자이며 그의 아들인 인물은 누구인가?"
+    everything_unknown = lambda terms: set(terms)  # noqa: E731 - no document says "인물"
     passages = [
         Passage(
             1,
@@ -185,11 +201,13 @@ def test_a_restated_answer_slot_is_not_a_missing_topic(checker: ConsistencyCheck
         )
     ]
     answer = "하페즈 알아사드의 아들인 인물은 바샤르 알아사드입니다. [1]"
-    result = checker.check(answer, passages, question=question)
-    assert result.sentences[0].label == "supported", result
-    # The topic guard still holds for the rest of the question: "후계자" is in no passage.
-    claim = "하페즈 알아사드의 후계자는 바샤르 알아사드입니다. [1]"
-    assert checker.check(claim, passages, question=question).score == 0.0
+    known_elsewhere = checker.check(answer, passages, question, lambda terms: set())
+    assert known_elsewhere.sentences[0].label == "supported", known_elsewhere
+    # The topic guard still holds for the rest of the question: "후계자" is in no document.
+    unknown = checker.check(answer, passages, question, everything_unknown)
+    assert unknown.score == 0.0 and "'후계자'" in unknown.sentences[0].reasons[0], unknown
+    short = "하페즈 알아사드의 아들인 인물은 누구인가?"
+    assert checker.check(answer, passages, short, everything_unknown).score == 1.0
 
 
 def test_shipped_calibration_is_a_probability_model() -> None:

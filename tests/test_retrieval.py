@@ -82,6 +82,9 @@ def test_restricted_document_is_invisible_on_every_route(
     for_finance = SearchFilter(knowledge_bases=["acl-test"], acl_groups=["finance"])
     assert services.searcher.search(question, for_hr).hits == []
     assert "7억" in services.searcher.search(question, for_finance).hits[0].payload["text"]
+    # Whether the documents mention a word is answered under the same filter.
+    assert services.searcher.unknown_terms(["연봉", "스톡옵션"], for_finance) == {"스톡옵션"}
+    assert services.searcher.unknown_terms(["연봉", "스톡옵션"], for_hr) == {"연봉", "스톡옵션"}
 
     retriever = HybridRetriever(searcher=services.searcher, search_filter=for_hr)
     assert retriever.invoke(question) == []
