@@ -209,6 +209,10 @@ def is_refusal(sentence: str) -> bool:
     return REFUSAL_KO.rstrip(".") in text or REFUSAL_EN.rstrip(".").lower() in text.lower()
 
 
+def _nothing_unknown(terms: Collection[str]) -> set[str]:
+    return set()
+
+
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
@@ -297,8 +301,10 @@ class ConsistencyChecker:
         unknown_terms: Callable[[Collection[str]], Collection[str]] | None = None,
     ) -> ConsistencyResult:
         korean = in_korean(" ".join(p.text for p in passages))
-        question = self._in_language(question, korean)
-        evidence = self.evidence(passages, question, unknown_terms)
+        read = self._in_language(question, korean)
+        if read != question:  # a translator's word missing from the documents says nothing
+            unknown_terms = _nothing_unknown
+        evidence = self.evidence(passages, read, unknown_terms)
         checks: list[SentenceCheck] = []
         for sentence in answer_sentences(answer):
             plain = strip_markers(sentence)
