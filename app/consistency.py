@@ -52,7 +52,24 @@ _GUARDED_TAGS = frozenset({"NNP", "SL"})
 _TOPIC_TAGS = frozenset({"NNG", "NNP", "SL"})
 _OVERLAP_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "SN", "NR"})
 _WH_DETERMINERS = frozenset({"어느", "어떤", "무슨", "몇", "어떠", "어떻"})
-_WH_WORDS = _WH_DETERMINERS | {"누구", "무엇", "뭐", "언제", "어디", "얼마"}
+_WH_WORDS = _WH_DETERMINERS | {"누구", "무엇", "뭐", "언제", "어디", "얼마", "며칠", "얼마나"}
+_DEICTIC = frozenset(
+    {
+        "올해",
+        "금년",
+        "작년",
+        "지난해",
+        "내년",
+        "이번",
+        "지난번",
+        "오늘",
+        "어제",
+        "내일",
+        "현재",
+        "지금",
+    }
+)
+"""Time words relative to the asker: a document writes the date ("2025년"), never "올해"."""
 _MODIFIER_TAGS = frozenset({"JKG", "ETM", "NNG", "NNP", "SL", "SN"})
 
 
@@ -273,7 +290,7 @@ class ConsistencyChecker:
         in_passages = {n for pair in _numbers(everything) for n in pair}
         missing = {
             t
-            for t in _terms(asked, _TOPIC_TAGS) - slots - _WH_WORDS
+            for t in _terms(asked, _TOPIC_TAGS) - slots - _WH_WORDS - _DEICTIC
             if len(t) > 1 and _compact(t) not in written
         }
         sentences = {p.number: split_sentences(p.text) or [p.text] for p in passages}
