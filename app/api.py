@@ -43,10 +43,11 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
+BUSY_MESSAGE = "요청이 많아 잠시 후 다시 시도해 주세요."
+
+
 def _busy() -> ApiError:
-    return ApiError(
-        503, "busy", "요청이 많아 잠시 후 다시 시도해 주세요.", {"Retry-After": str(RETRY_AFTER_S)}
-    )
+    return ApiError(503, "busy", BUSY_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -195,7 +196,7 @@ def create_app(services: Services | None = None) -> FastAPI:
                     elif drafts:
                         yield f"event: token\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
             except LLMBusy:  # the check's judge call timed out behind other requests
-                error = {"code": "busy", "message": _busy().message}
+                error = {"code": "busy", "message": BUSY_MESSAGE}
                 yield f"event: error\ndata: {json.dumps(error, ensure_ascii=False)}\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")

@@ -379,7 +379,8 @@ class ConsistencyChecker:
             return check
 
         def fit(n: int) -> tuple[bool, float]:  # holds the sentence's figures, then closeness
-            return not _number_reasons(sentence, evidence.texts[n]), closest[n]
+            figures = _number_reasons(sentence, evidence.texts[n], evidence.restated_numbers)
+            return not figures, closest[n]
 
         others = sorted((n for n in evidence.passages if n not in cited), key=fit)
         for number in reversed(others[-_CITATION_REPAIRS:]):
