@@ -82,6 +82,18 @@ class Services:
             self.ingest_lock.release()
         return report, write_report(report, self.reports_dir)
 
+    def sharing_models(self, retrieval: RetrievalSettings) -> Services:
+        """Another index — its own store under `retrieval` — served by the models this one has
+        already loaded. BM25's IDF is collection-wide, so an evaluation set or a test that
+        writes documents must not share a collection with figures measured on other data."""
+        if retrieval.embedding_model != self.retrieval.embedding_model:
+            raise ValueError("sharing_models needs the same embedding model")
+        other = Services(retrieval=retrieval, app=self.app, ingest=self.ingest.model_copy())
+        for name in ("embedder", "llm"):  # loaded models, never the store
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        return other
+
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()

@@ -1,7 +1,10 @@
 """Retrieval on the real sample corpus: quality floors, permissions on every route, LangChain.
 
 The floors are the figures recorded in README (`python -m eval retrieval --set samples`) less a
-small margin: a change that makes retrieval measurably worse fails here.
+small margin: a change that makes retrieval measurably worse fails here. Both are measured on a
+collection that holds samples/ alone (the session's read-only `services`; the eval gives each
+set its own collection): BM25's IDF is collection-wide, so documents another test uploaded
+would move the sparse scores and with them the fusion.
 """
 
 from __future__ import annotations
@@ -67,9 +70,10 @@ def test_langchain_retriever_returns_documents_with_citation_metadata(
 
 
 def test_restricted_document_is_invisible_on_every_route(
-    services: Services, tmp_path: Path
+    scratch_services: Services, tmp_path: Path
 ) -> None:
     """A chunk of the 'finance' group must not reach an 'hr' caller by search, ask or citation."""
+    services = scratch_services
     secret = tmp_path / "임원 보수 내역.md"
     secret.write_text(
         "# 임원 보수\n\n2025년 대표이사 연봉은 7억 3,000만 원이며 성과급은 1억 2,000만 원이다.\n",
