@@ -40,7 +40,7 @@ def main() -> None:
     consistency = sub.add_parser("consistency", help="calibrate the checker on KLUE-NLI dev")
     consistency.add_argument("--judge-pairs", type=int, default=400, help="pairs the LLM judges")
     consistency.add_argument(
-        "--write-calibration", action="store_true", help="update app/consistency_calibration.json"
+        "--write-calibration", action="store_true", help="update app/consistency/calibration.json"
     )
     consistency.add_argument(
         "--reuse-signals", action="store_true", help="re-fit from consistency-signals.jsonl"
