@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from eval.datasets import ANSWER_SETS, SPLITS
+
 SETS = ["samples", "korquad"]
 
 
@@ -20,8 +22,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m eval")
     sub = parser.add_subparsers(dest="command", required=True)
     answers = sub.add_parser("answers", help="end to end: ingest a set, ask its questions")
-    answers.add_argument("--set", default="samples", choices=SETS)
+    answers.add_argument("--set", default="samples", choices=ANSWER_SETS)
     answers.add_argument("--limit", type=int, help="questions to ask (KorQuAD default 100)")
+    answers.add_argument(
+        "--split", default="all", choices=SPLITS, help="dev to tune on, test to report"
+    )
     answers.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
     answers.add_argument(
         "--recheck", action="store_true", help="re-check the saved drafts instead of generating"
@@ -113,7 +118,9 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         services = Services(retrieval=RetrievalSettings(data_dir=data_dir), app=AppSettings())
         try:
             if args.command == "answers":
-                return answer_eval.run(services, args.set, args.out, args.limit, args.recheck)
+                return answer_eval.run(
+                    services, args.set, args.out, args.limit, args.recheck, args.split
+                )
             return retrieval_eval.run(services, args.set, args.out)
         finally:
             services.close()
