@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from html import escape
 from pathlib import Path
 from types import ModuleType
@@ -36,12 +37,10 @@ def _samples_renderers() -> ModuleType:
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
-    import sys
-
-    sys.path.insert(0, str(path.parent))
+    sys.path.insert(0, str(path.parent))  # build_samples imports its corpus_content
     spec.loader.exec_module(module)
-    module.C = C
-    module.AUTHOR = C.COMPANY
+    setattr(module, "C", C)  # noqa: B010 - the renderers read these module globals
+    setattr(module, "AUTHOR", C.COMPANY)  # noqa: B010
     return module
 
 
@@ -111,11 +110,12 @@ def main() -> None:
         "html": render_html,
     }
     DOCS_DIR.mkdir(parents=True, exist_ok=True)
-    wanted = {d["file"] for d in C.ALL_DOCS}
+    all_docs: list[dict[str, Any]] = C.ALL_DOCS
+    wanted = {d["file"] for d in all_docs}
     for old in DOCS_DIR.iterdir():
         if old.is_file() and old.name not in wanted:
             old.unlink()
-    for doc in C.ALL_DOCS:
+    for doc in all_docs:
         out = DOCS_DIR / doc["file"]
         renderers[doc["format"]](doc, out)
         print(f"wrote {out.relative_to(REPO)} ({out.stat().st_size:,} bytes)")

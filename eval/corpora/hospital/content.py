@@ -11,6 +11,8 @@ Block model of PDF / DOCX / HWPX / HWP / HTML documents (``blocks`` lists), as i
     ("pagebreak",)             forced page break (PDF only)
 """
 
+from typing import Any
+
 COMPANY = "(재)한빛누리병원"
 DOMAIN = "hanbitnuri.example"
 
@@ -950,7 +952,7 @@ PARKING_TXT = {
 """,
 }
 
-ALL_DOCS = [
+ALL_DOCS: list[dict[str, Any]] = [
     RULES_PDF,
     PRIVACY_PDF,
     REPORT_PDF,

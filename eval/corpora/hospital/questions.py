@@ -536,7 +536,7 @@ def table(doc: dict[str, Any], caption: str, keep: list[int], note: bool = False
 
 def _cases() -> list[tuple[str, dict[str, Any], str, str, bool, str]]:
     R, P, RP, T, B = C.RULES_PDF, C.PRIVACY_PDF, C.REPORT_PDF, C.TRAVEL_DOCX, C.PURCHASE_DOCX
-    D, W, E, M, I = C.DUTY_XLSX, C.WELFARE_XLSX, C.TRAINING_PPTX, C.DEVICE_HWPX, C.INFECTION_HWP
+    D, W, E, M, INFC = C.DUTY_XLSX, C.WELFARE_XLSX, C.TRAINING_PPTX, C.DEVICE_HWPX, C.INFECTION_HWP
     S, IT_, F, PK = C.SHIFT_HWP, C.IT_FAQ_MD, C.FACILITY_HTML, C.PARKING_TXT
     leave = table(R, "[표 1] 근속기간별 연차휴가 일수", [1, 2])
     sick = para(R, "2. 병가 중 정규직은")
@@ -569,8 +569,8 @@ def _cases() -> list[tuple[str, dict[str, Any], str, str, bool, str]]:
     checks = table(M, "[표 1] 기기 분류별 점검 주기", [1, 2])
     loaner = para(M, "2. 의공팀은 대여용으로")
     adverse = para(M, "의료기기 때문에")
-    isolation = table(I, "[표 1] 격리 유형별 보호구", [1, 3])
-    needle = para(I, "1. 주사침에 찔리거나")
+    isolation = table(INFC, "[표 1] 격리 유형별 보호구", [1, 3])
+    needle = para(INFC, "1. 주사침에 찔리거나")
     nights = para(S, "1. 나이트 근무는")
     shuttle = "\n".join(para(PK, p) for p in ("평일 병원행", "토요일·일요일·공휴일", "소요 시간은"))
     parking = "\n".join(para(PK, p) for p in ("정기 주차 요금은", "교대근무자(3교대"))
@@ -1129,8 +1129,8 @@ def _cases() -> list[tuple[str, dict[str, Any], str, str, bool, str]]:
             "number_other_condition",
         ),
         (
-            para(I, "환자 접촉 전"),
-            I,
+            para(INFC, "환자 접촉 전"),
+            INFC,
             "손소독제 시간?",
             "알코올 손소독제는 40~60초 동안 문지릅니다.",
             False,
@@ -1138,7 +1138,7 @@ def _cases() -> list[tuple[str, dict[str, Any], str, str, bool, str]]:
         ),
         (
             isolation,
-            I,
+            INFC,
             "결핵 환자 격리?",
             "결핵 환자는 공기주의 대상으로 N95 마스크를 쓰고 음압격리실에 둡니다.",
             True,
@@ -1146,7 +1146,7 @@ def _cases() -> list[tuple[str, dict[str, Any], str, str, bool, str]]:
         ),
         (
             isolation,
-            I,
+            INFC,
             "MRSA 보호구?",
             "MRSA 환자를 돌볼 때는 N95 마스크를 써야 합니다.",
             False,
@@ -1154,23 +1154,23 @@ def _cases() -> list[tuple[str, dict[str, Any], str, str, bool, str]]:
         ),
         (
             needle,
-            I,
+            INFC,
             "야간 주사침 사고 보고?",
             "평일 18시 이후에는 감염관리실장에게 보고합니다.",
             False,
             "department_swap",
         ),
         (
-            para(I, "감염관리위원회는"),
-            I,
+            para(INFC, "감염관리위원회는"),
+            INFC,
             "감염관리위원회 위원장?",
             "감염관리위원회 위원장은 감염관리실장 정수민 교수입니다.",
             False,
             "name_swap",
         ),
         (
-            para(I, "일반 병실은"),
-            I,
+            para(INFC, "일반 병실은"),
+            INFC,
             "격리실 소독 후 환기?",
             "격리실은 종결 소독을 한 뒤 30분 동안 환기합니다.",
             True,
