@@ -990,7 +990,7 @@ def _cases() -> list[tuple[str, dict[str, Any], str, str, bool, str]]:
             "책임간호사 나이트 수당?",
             "책임간호사의 나이트 수당은 1회 40,000원입니다.",
             True,
-            "true_verbatim",
+            "true_paraphrase",
         ),
         (
             night,
@@ -1279,6 +1279,14 @@ def _cases() -> list[tuple[str, dict[str, Any], str, str, bool, str]]:
             "셔틀버스는 무료이고 수원역에서 병원까지 약 15분 걸립니다.",
             True,
             "true_paraphrase",
+        ),
+        (
+            para(S, "프리셉터는 경력"),
+            S,
+            "프리셉터 수당은?",
+            "프리셉터에게는 신규 간호사를 지도하는 기간 동안 월 150,000원의 프리셉터 수당을 지급한다.",
+            True,
+            "true_verbatim",
         ),
     ]
 
