@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from app.answer import Answerer
+from app.consistency import ConsistencyChecker
+from app.consistency.decision import load_decision_model
 from app.conversation import Conversations
 from app.llm import LLM, create_llm
 from app.settings import AppSettings
@@ -56,8 +58,22 @@ class Services:
         return create_llm(self.app, self.retrieval.models_dir)
 
     @cached_property
+    def checker(self) -> ConsistencyChecker:
+        """The judge policy: the LLM verifies each sentence only when that is cheap (a GPU or a
+        remote server) unless configured on or off; it always translates claims in the other
+        language than their passages."""
+        judge = self.app.consistency_judge
+        use_judge = judge == "on" or (judge == "auto" and self.llm.accelerated)
+        return ConsistencyChecker(
+            self.embedder,
+            self.llm if use_judge else None,
+            self.app.consistency_threshold,
+            translator=self.llm,
+        )
+
+    @cached_property
     def answerer(self) -> Answerer:
-        return Answerer(self.searcher, self.llm, self.app)
+        return Answerer(self.searcher, self.llm, self.app, self.checker, load_decision_model())
 
     @cached_property
     def indexer(self) -> Indexer:

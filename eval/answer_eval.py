@@ -87,6 +87,8 @@ def _evaluate_case(
             {"text": s.text, "label": s.label, "reasons": s.reasons}
             for s in answer.consistency.sentences
         ],
+        "out_of_scope": list(answer.consistency.out_of_scope),
+        "decision": asdict(answer.decision) if answer.decision else None,
         "timings": asdict(answer.timings),
         "rechecked": rechecked,
     }

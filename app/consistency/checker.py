@@ -29,14 +29,12 @@ def _guard_reasons(
     sentence: str, tokens: Sequence[tuple[str, str]], cited_text: str, evidence: Evidence
 ) -> list[str]:
     """Why the sentence cannot be supported whatever its overlap: a value or a name the cited
-    text lacks, or a question topic no passage covers."""
+    text lacks."""
     reasons = number_reasons(sentence, cited_text, evidence.restated_numbers)
     compact_source = compact(cited_text)
     for form, tag in tokens:
         if tag in _GUARDED_TAGS and len(form) > 1 and compact(form) not in compact_source:
             reasons.append(f"'{form}'이(가) 근거 문서에 없습니다")
-    for form in sorted(evidence.out_of_scope):
-        reasons.append(f"질문의 '{form}'이(가) 어느 문서에도 없습니다")
     return reasons
 
 
@@ -127,7 +125,7 @@ class ConsistencyChecker:
                 checks.append(self._check_translated(plain, read, cited, evidence))
         claims = [c for c in checks if c.label != "no_claim"]
         overall = sum(c.label == "supported" for c in claims) / len(claims) if claims else None
-        return ConsistencyResult(overall, checks)
+        return ConsistencyResult(overall, checks, tuple(sorted(evidence.out_of_scope)))
 
     def _in_language(self, text: str, korean: bool) -> str:
         """`text` in Korean (or English when `korean` is False); as it is without a translator."""

@@ -6,11 +6,29 @@ import re
 
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|백만|만|천)?")
 _UNIT = {"억": 100_000_000, "천만": 10_000_000, "백만": 1_000_000, "만": 10_000, "천": 1_000}
+_CLOCK = re.compile(
+    r"(?:(오전|오후)\s*)?(?<![\d.,])(\d{1,2})\s*(?::\s*(\d{2})(?!\d)|시(?!간)(?:\s*(\d{1,2})\s*분)?)"
+)
+
+
+def _clock_times(text: str) -> tuple[list[tuple[float, float]], str]:
+    """Times of day as one figure in hours ("15:30", "15시 30분" and "오후 3시 30분" are all
+    15.5; "오후 3시" is also 3 as written), and the text without them — so that the "00" of
+    "15:00" is not read as the number 0 that a source writing "15시" lacks."""
+    found = []
+    for match in _CLOCK.finditer(text):
+        half, hour, minute = match.group(1), int(match.group(2)), match.group(3) or match.group(4)
+        if hour > 24 or (minute and int(minute) >= 60):
+            continue
+        value = hour + (12 if half == "오후" and hour < 12 else 0) + int(minute or 0) / 60
+        found.append((float(hour) if half else value, value))
+    return found, _CLOCK.sub(" ", text)
 
 
 def numbers(text: str) -> list[tuple[float, float]]:
-    """Each figure as written and with its Korean scale word applied ('50만' → 50, 500000)."""
-    numbers = []
+    """Each figure as written and with its Korean scale word applied ('50만' → 50, 500000);
+    times of day in hours."""
+    numbers, text = _clock_times(text)
     for digits, unit in _NUMBER.findall(text):
         try:
             value = float(digits.replace(",", ""))

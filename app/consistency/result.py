@@ -26,6 +26,11 @@ class ConsistencyResult:
     score: float | None
     """Share of checked sentences that are supported; None when the answer makes no claim."""
     sentences: list[SentenceCheck]
+    out_of_scope: tuple[str, ...] = ()
+    """Question topics that no retrieved passage mentions and no document the caller may read
+    contains: evidence that the documents do not cover what was asked (weighed by the answer
+    decision, app/consistency/decision.py; a paraphrase the documents word differently looks
+    the same, so it labels no sentence)."""
 
     @property
     def unsupported(self) -> list[SentenceCheck]:
