@@ -188,6 +188,16 @@ class Answerer:
             question, text, citations, consistency, passages, False, timings, "", raw, decision
         )
 
+    def check_answer(
+        self, question: str, answer: str, passages: Sequence[Passage]
+    ) -> tuple[ConsistencyResult, AnswerDecision]:
+        """An answer another app already has, checked as /v1/ask checks its own: markers that
+        point at no given passage are dropped, and a question word no given passage holds
+        counts as out of scope (the caller chose the passages; the index is not consulted)."""
+        text = clean_markers(answer.strip(), {p.number for p in passages})
+        consistency = self.checker.check(text, passages, question)
+        return consistency, decide(consistency, self.decision_model)
+
 
 def _refusal(
     question: str, passages: list[Passage], timings: Timings, reason: str, draft: str = ""

@@ -1,4 +1,5 @@
-"""python -m eval answers | retrieval | tokenizers | speed | ingest | consistency | llm   (README "Evaluation").
+"""python -m eval answers | retrieval | tokenizers | speed | ingest | consistency | decide | llm
+(README "Evaluation").
 
 Each run indexes into a fresh temporary store, with the models of the configured data directory;
 `--store-dir DIR` keeps the store instead, so a re-run re-embeds nothing that is unchanged.
@@ -50,6 +51,9 @@ def main() -> None:
     consistency.add_argument(
         "--reuse-signals", action="store_true", help="re-fit from consistency-signals.jsonl"
     )
+    decide = sub.add_parser("decide", help="fit the answer decision on saved dev answer reports")
+    decide.add_argument("reports", nargs="+", type=Path, help="answers-<set>-dev.json files")
+    decide.add_argument("--fit", action="store_true", help="write app/consistency/decision.json")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
     for command in (answers, retrieval, tokenizers, speed, ingest, consistency, llm):
@@ -81,6 +85,10 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
         return ingest_bench.run(load_embedder(), args.files, args.out, args.parse_only)
 
+    if args.command == "decide":
+        from eval import decision_fit
+
+        return decision_fit.run(args.reports, args.fit)
     if args.command == "llm":
         from app.llm import create_llm
         from app.settings import AppSettings

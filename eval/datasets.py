@@ -44,7 +44,7 @@ class QACase:
 
 
 def _case(row: dict[str, Any], default_split: str) -> QACase:
-    sources = row.get("sources") or [row["source"]]
+    sources = row["sources"] if "sources" in row else [row["source"]] if row["source"] else []
     return QACase(
         id=row["id"],
         question=row["question"],
