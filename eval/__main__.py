@@ -51,12 +51,14 @@ def main() -> None:
     consistency.add_argument(
         "--reuse-signals", action="store_true", help="re-fit from consistency-signals.jsonl"
     )
+    cases = sub.add_parser("checker-cases", help="the checker on the hospital one-sentence cases")
+    cases.add_argument("--judge", action="store_true", help="with the LLM judge")
     decide = sub.add_parser("decide", help="fit the answer decision on saved dev answer reports")
     decide.add_argument("reports", nargs="+", type=Path, help="answers-<set>-dev.json files")
     decide.add_argument("--fit", action="store_true", help="write app/consistency/decision.json")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
-    for command in (answers, retrieval, tokenizers, speed, ingest, consistency, llm):
+    for command in (answers, retrieval, tokenizers, speed, ingest, consistency, cases, llm):
         command.add_argument("--out", type=Path, default=Path("eval/reports"))
     for command in (answers, retrieval):
         command.add_argument("--store-dir", type=Path, help="keep the eval store here")
@@ -85,6 +87,14 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
         return ingest_bench.run(load_embedder(), args.files, args.out, args.parse_only)
 
+    if args.command == "checker-cases":
+        from app.llm import create_llm
+        from app.settings import AppSettings
+        from eval import consistency_eval
+
+        settings = RetrievalSettings()
+        model = create_llm(AppSettings(), settings.models_dir)
+        return consistency_eval.run_cases(load_embedder(settings), model, args.judge, args.out)
     if args.command == "decide":
         from eval import decision_fit
 

@@ -34,8 +34,8 @@ from app.consistency import (
 )
 from app.llm import LLM
 from app.prompt import Passage, judge_messages
-from eval.datasets import SAMPLES, SHARED_DATA, sample_questions
-from eval.metrics import normalize_answer
+from eval.datasets import HOSPITAL, SAMPLES, SHARED_DATA, sample_questions
+from eval.metrics import normalize_answer, ratio
 from ingest.index import file_chunks
 from ingest.settings import IngestSettings
 from retrieval.embedding import Embedder
@@ -310,3 +310,51 @@ def run(
     return {k: v for k, v in report.items() if k != "corrupted_samples"} | {
         "corrupted_samples": {n: c["overall"] for n, c in corrupted.items()}
     }
+
+
+HOSPITAL_CASES = HOSPITAL / "corrupted.jsonl"
+
+
+def checker_cases(checker: ConsistencyChecker, path: Path = HOSPITAL_CASES) -> dict[str, Any]:
+    """The one-sentence cases written from the hospital corpus (a number from the same passage
+    under another condition, a swapped name or department, a negation, an added claim, mixed
+    facts — and true paraphrases): per split, the share of unsupported sentences caught and of
+    true sentences flagged, and the same per kind."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    outcomes = []
+    for row in rows:
+        passage = Passage(1, row["id"], row["passage"], {"title": row["document"]})
+        result = checker.check(f"{row['sentence']} [1]", [passage], row["question"])
+        flagged = result.sentences[-1].label == "unsupported"
+        outcomes.append({**row, "flagged": flagged, "reasons": result.sentences[-1].reasons})
+    report: dict[str, Any] = {}
+    for split in ("dev", "test"):
+        part = [o for o in outcomes if o["split"] == split]
+        bad = [o["flagged"] for o in part if not o["supported"]]
+        good = [o["flagged"] for o in part if o["supported"]]
+        kinds = sorted({o["kind"] for o in part})
+        report[split] = {
+            "unsupported_caught": ratio(sum(bad), len(bad)),
+            "true_flagged": ratio(sum(good), len(good)),
+            "cases": len(part),
+            "per_kind": {
+                k: ratio(
+                    sum(o["flagged"] for o in part if o["kind"] == k),
+                    sum(o["kind"] == k for o in part),
+                )
+                for k in kinds
+            },
+        }
+    report["rows"] = outcomes
+    return report
+
+
+def run_cases(embedder: Embedder, llm: LLM, judge: bool, out_dir: Path) -> dict[str, Any]:
+    """`python -m eval checker-cases`: the shipped checker (the LLM translates claims in the
+    other language; with `judge` it also verifies each sentence); saves checker-cases[-judge].json."""
+    checker = ConsistencyChecker(embedder, llm if judge else None, translator=llm)
+    report = checker_cases(checker)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = "checker-cases-judge.json" if judge else "checker-cases.json"
+    (out_dir / name).write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+    return {k: v for k, v in report.items() if k != "rows"}

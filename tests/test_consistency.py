@@ -9,6 +9,7 @@ import pytest
 from app.answer import with_checked_citations
 from app.citations import resolve_citations, strip_markers
 from app.consistency import ConsistencyChecker, answer_slots, load_calibrations, number_values
+from app.consistency.conditions import other_condition_reasons
 from app.consistency.decision import decide, load_decision_model
 from app.consistency.figures import number_reasons
 from app.prompt import REFUSAL_KO, Passage
@@ -308,3 +309,61 @@ def test_an_english_answer_over_korean_passages_is_checked_in_korean(
     assert "옮겨 확인했습니다" in checked.reasons[-1]
     refuted = checker.check(wrong, passages, question).sentences[0]
     assert refuted.label == "unsupported" and "숫자 15" in refuted.reasons[0], refuted
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "tied"),
+    [
+        # a figure from the neighbouring clause of the same sentence
+        (
+            "행정용 PC는 5분 동안 입력이 없으면 잠깁니다.",
+            "진료용 PC는 5분, 행정용 PC는 10분 동안 입력이 없으면 잠긴다.",
+            ["5"],
+        ),
+        # the verbatim sentence names both conditions with their own figures
+        (
+            "진료용 PC는 5분, 행정용 PC는 10분 동안 입력이 없으면 잠긴다.",
+            "진료용 PC는 5분, 행정용 PC는 10분 동안 입력이 없으면 잠긴다.",
+            [],
+        ),
+        # a cell of a labelled table row, read from the wrong row (3등급 광역시 is 100,000원)
+        (
+            "3등급 직원의 광역시 숙박비는 130,000원입니다.",
+            "여비 등급 | 서울특별시 | 광역시\n2등급 | 서울특별시: 150,000원 | 광역시: 130,000원\n"
+            "3등급 | 서울특별시: 120,000원 | 광역시: 100,000원",
+            ["130,000"],
+        ),
+        (
+            "3등급 직원의 광역시 숙박비는 100,000원입니다.",
+            "여비 등급 | 서울특별시 | 광역시\n2등급 | 서울특별시: 150,000원 | 광역시: 130,000원\n3등급 | 서울특별시: 120,000원 | 광역시: 100,000원",
+            [],
+        ),
+        # a date and a penalty in different clauses are different kinds of figure
+        (
+            "이수 기한은 2026년 11월 30일이며 어기면 2점이 감점됩니다.",
+            "이수 기한: 2026년 11월 30일 / 기한 안에 이수하지 않으면 인사평가에서 2점을 감점",
+            [],
+        ),
+    ],
+)
+def test_a_figure_must_come_from_the_claims_own_condition(
+    claim: str, source: str, tied: list[str]
+) -> None:
+    reasons = other_condition_reasons(claim, source, frozenset())
+    assert [r.split()[1].removesuffix("은(는)") for r in reasons] == tied, reasons
+
+
+def test_the_condition_trap_is_never_labelled_supported(checker: ConsistencyChecker) -> None:
+    """ "신입사원 연차" answered with the figure of employees past their first year."""
+    rows = (
+        "근속기간 | 연차휴가 | 비고\n"
+        "1년 미만 | 연차휴가: 최대 11일 | 비고: 1개월 개근 시 1일\n"
+        "1년 이상 3년 미만 | 연차휴가: 15일 | 비고: 기본"
+    )
+    passages = [Passage(1, "c1", rows, {"title": "취업규칙"})]
+    question = "입사 1년 미만 신입사원 연차는 며칠이에요?"
+    wrong = checker.check("입사 1년 미만이면 연차휴가는 15일입니다. [1]", passages, question)
+    assert wrong.sentences[0].label == "unsupported", wrong
+    assert "다른 조건의 값" in wrong.sentences[0].reasons[0]
+    right = checker.check("입사 1년 미만이면 연차휴가는 최대 11일입니다. [1]", passages, question)
+    assert right.sentences[0].label == "supported", right

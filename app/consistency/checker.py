@@ -10,6 +10,7 @@ import numpy as np
 
 from app.citations import answer_sentences, markers_in, strip_markers
 from app.consistency.calibration import Calibration, load_calibrations
+from app.consistency.conditions import other_condition_reasons
 from app.consistency.evidence import Evidence, overlap, terms, unit_rows
 from app.consistency.figures import compact, number_reasons, number_values, numbers
 from app.consistency.question import DEICTIC, TOPIC_TAGS, WH_WORDS, answer_slots
@@ -28,9 +29,11 @@ judge call)."""
 def _guard_reasons(
     sentence: str, tokens: Sequence[tuple[str, str]], cited_text: str, evidence: Evidence
 ) -> list[str]:
-    """Why the sentence cannot be supported whatever its overlap: a value or a name the cited
-    text lacks."""
+    """Why the sentence cannot be supported whatever its overlap: a value the cited text lacks
+    or ties to another condition, or a name it lacks."""
     reasons = number_reasons(sentence, cited_text, evidence.restated_numbers)
+    if not reasons:
+        reasons = other_condition_reasons(sentence, cited_text, evidence.restated_numbers)
     compact_source = compact(cited_text)
     for form, tag in tokens:
         if tag in _GUARDED_TAGS and len(form) > 1 and compact(form) not in compact_source:

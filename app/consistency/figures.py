@@ -11,7 +11,7 @@ _CLOCK = re.compile(
 )
 
 
-def _clock_times(text: str) -> tuple[list[tuple[float, float]], str]:
+def clock_times(text: str) -> tuple[list[tuple[float, float]], str]:
     """Times of day as one figure in hours ("15:30", "15시 30분" and "오후 3시 30분" are all
     15.5; "오후 3시" is also 3 as written), and the text without them — so that the "00" of
     "15:00" is not read as the number 0 that a source writing "15시" lacks."""
@@ -28,7 +28,7 @@ def _clock_times(text: str) -> tuple[list[tuple[float, float]], str]:
 def numbers(text: str) -> list[tuple[float, float]]:
     """Each figure as written and with its Korean scale word applied ('50만' → 50, 500000);
     times of day in hours."""
-    numbers, text = _clock_times(text)
+    numbers, text = clock_times(text)
     for digits, unit in _NUMBER.findall(text):
         try:
             value = float(digits.replace(",", ""))
