@@ -3,7 +3,7 @@
 Every chunk carries the section path it sits under and the pages it spans, so a citation can
 say "제3조 (연차휴가), p.2". Long text is split at Kiwi sentence boundaries, long tables by rows
 with the header row repeated, both within a token budget measured by the embedding model's
-own tokenizer.
+own tokenizer. Tables are chunked from their structure (ingest.tables), not their text.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.elements import Element
+from ingest.tables import Table, TableLines, join_row, linearise
 from retrieval.korean import split_sentences
 
 TokenCounter = Callable[[str], int]
@@ -104,31 +105,40 @@ class _Builder:
         if page is not None:
             self._pages.add(page)
 
-    def add_table(self, markdown: str, page: int | None, sheet: str | None) -> None:
+    def add_table(self, table: Table, page: int | None, sheet: str | None) -> None:
+        """The whole table when it fits; else pieces of whole rows, each under the table's
+        heading (caption and column names); a row too long on its own is cut between cells,
+        each part keeping the row header."""
         self.flush()
         pages = [page] if page is not None else []
+        lines = linearise(table)
+        heading = [lines.heading] if lines.heading else []
 
-        def emit(text: str) -> None:
+        def emit(rows: list[str]) -> None:
+            text = "\n".join([*heading, *rows])
             self.chunks.append(Chunk(text, list(self._path), pages, "table", sheet))
 
-        if self.count(markdown) <= self.budget:
-            emit(markdown)
-            return
-        lines = markdown.splitlines()
-        header_len = (
-            2 if len(lines) > 1 and set(lines[1].replace("|", "").strip()) <= set("-: ") else 1
-        )
-        header, rows = lines[:header_len], lines[header_len:]
-        header_text = "\n".join(header)
         current: list[str] = []
-        for row in rows:
-            candidate = "\n".join([header_text, *current, row])
-            if current and self.count(candidate) > self.budget:
-                emit("\n".join([header_text, *current]))
+        for row in self._row_lines(lines):
+            if current and self.count("\n".join([*heading, *current, row])) > self.budget:
+                emit(current)
                 current = []
             current.append(row)
         if current:
-            emit("\n".join([header_text, *current]))
+            emit(current)
+
+    def _row_lines(self, lines: TableLines) -> list[str]:
+        out: list[str] = []
+        room = self.budget - (self.count(lines.heading) if lines.heading else 0)
+        for prefix, cells in lines.rows:
+            part: list[str] = []
+            for cell in cells:
+                if part and self.count(join_row(prefix, [*part, cell])) > room:
+                    out.append(join_row(prefix, part))
+                    part = []
+                part.append(cell)
+            out.append(join_row(prefix, part))
+        return out
 
     def flush(self) -> None:
         text = "\n".join(p for p in self._parts if p.strip())
@@ -175,8 +185,8 @@ def chunk_elements(
             builder.set_path([t for _, t in path])
             if not text:
                 continue
-        if element.kind == "table":
-            builder.add_table(text, element.page, element.sheet)
+        if element.kind == "table" and element.table is not None:
+            builder.add_table(element.table, element.page, element.sheet)
         else:
             builder.add_text(text, element.page)
     builder.flush()

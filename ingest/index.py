@@ -37,6 +37,7 @@ from ingest.parse_pool import POOL_MIN_FILES, ParseJob, ParsePool, parse_workers
 from ingest.parsers import parse_file
 from ingest.settings import IngestSettings
 from ingest.settings import get_settings as get_ingest_settings
+from ingest.tables import RECIPE as TABLE_RECIPE
 from retrieval.embedding import Embedder
 from retrieval.settings import RetrievalSettings
 from retrieval.settings import get_settings as get_retrieval_settings
@@ -213,13 +214,15 @@ class Indexer:
     def _version(self, digest: str) -> str:
         """The file's content hash bound to how it is indexed.
 
-        A change of embedding model, BM25 terms or chunking makes every version new, so the
+        A change of embedding model, BM25 terms, chunking or table text (TABLE_RECIPE) makes
+        every version new, so the
         next run re-indexes everything instead of mixing old and new vectors.
         """
         r, i = self.retrieval_settings, self.settings
         recipe = (
             f"{digest}|{self.embedder.name}|{r.sparse_terms}|{r.bm25_k1}|{r.bm25_b}|"
-            f"{r.bm25_avg_doc_len}|{r.user_dictionary}|{i.chunk_tokens}|{i.chunk_overlap_sentences}"
+            f"{r.bm25_avg_doc_len}|{r.user_dictionary}|{i.chunk_tokens}|{i.chunk_overlap_sentences}|"
+            f"{TABLE_RECIPE}"
         )
         return hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:16]
 

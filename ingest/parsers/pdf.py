@@ -12,6 +12,7 @@ can use: a line that fills the page width and is not a sentence end continues on
 (the writer's line wrap), while short lines — headings (제3조, 1., 가.), table rows, list items —
 stand alone, where the chunker finds the headings by their patterns. Running headers and
 footers repeated at the top or bottom of most pages, and bare page numbers, are dropped.
+Tables whose rows PDFium prints as aligned cells become table elements (pdf_tables.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from ingest.elements import CorruptFile, Element, EmptyDocument, EncryptedFile
 from ingest.parsers.normalize import SENTENCE_END, clean_text
+from ingest.parsers.pdf_tables import PageTable, page_tables, place_tables
+from ingest.parsers.tables import table_element
 
 _PASSWORD_ERRORS = frozenset({4, 5})  # FPDF_ERR_PASSWORD, FPDF_ERR_SECURITY
 _EDGE_LINES = 2
@@ -41,11 +44,11 @@ _BLOCK_START = re.compile(
 
 def parse_pdf(path: Path) -> list[Element]:
     pages = _page_lines(path)
-    furniture = _running_lines(pages)
+    furniture = _running_lines([lines for lines, _ in pages])
     elements = [
-        Element(kind="text", text=block, page=number)
-        for number, lines in enumerate(pages, start=1)
-        for block in _blocks(_without_furniture(lines, furniture))
+        element
+        for number, (lines, tables) in enumerate(pages, start=1)
+        for element in _page_elements(_without_furniture(lines, furniture), tables, number)
     ]
     if not elements:
         raise EmptyDocument(
@@ -55,8 +58,25 @@ def parse_pdf(path: Path) -> list[Element]:
     return elements
 
 
-def _page_lines(path: Path) -> list[list[str]]:
-    """Each page's non-empty lines; EncryptedFile / CorruptFile as PDFium sees the file."""
+def _page_elements(lines: list[str], tables: list[PageTable], page: int) -> list[Element]:
+    """Text blocks and the tables found among the page's lines, in reading order."""
+    longest = max((len(line) for line in lines), default=0)
+    out: list[Element] = []
+    run: list[str] = []
+    for item in [*place_tables(lines, tables), None]:
+        if isinstance(item, str):
+            run.append(item)
+            continue
+        out.extend(Element(kind="text", text=block, page=page) for block in _blocks(run, longest))
+        run = []
+        if item is not None:
+            out.append(table_element(item, page=page))
+    return out
+
+
+def _page_lines(path: Path) -> list[tuple[list[str], list[PageTable]]]:
+    """Each page's non-empty lines and tables; EncryptedFile / CorruptFile as PDFium sees
+    the file."""
     import pypdfium2 as pdfium
 
     try:
@@ -75,9 +95,10 @@ def _page_lines(path: Path) -> list[list[str]]:
             raise EmptyDocument(f"'{path.name}' PDF에 페이지가 없습니다.")
         pages = []
         for index in range(len(document)):
-            page = document[index]
-            text = clean_text(page.get_textpage().get_text_range())
-            pages.append([line for line in text.split("\n") if line.strip()])
+            textpage = document[index].get_textpage()
+            text = clean_text(textpage.get_text_range())
+            lines = [line for line in text.split("\n") if line.strip()]
+            pages.append((lines, page_tables(textpage)))
         return pages
     finally:
         document.close()
@@ -112,11 +133,11 @@ def _without_furniture(lines: list[str], running: frozenset[str]) -> list[str]:
     ]
 
 
-def _blocks(lines: list[str]) -> list[str]:
-    """Lines joined back where the writer wrapped them."""
+def _blocks(lines: list[str], longest: int) -> list[str]:
+    """Lines joined back where the writer wrapped them (`longest`: the page's longest line)."""
     if not lines:
         return []
-    full = _FULL_LINE * max(len(line) for line in lines)
+    full = _FULL_LINE * longest
     blocks: list[str] = []
     for previous, line in zip(["", *lines], lines, strict=False):
         wrapped = len(previous) >= full and not SENTENCE_END.search(previous)
