@@ -21,7 +21,6 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ingest.elements import Element
-from ingest.parsers.normalize import SENTENCE_END
 from ingest.tables import Table, stated_unit, table_text
 
 _SPACE = re.compile(r"\s+")
@@ -33,6 +32,9 @@ _MAX_CAPTION = 120
 _NUMERIC = re.compile(r"^[\d\s,.:;/~%()+\-–—#*·]+$")
 _DATE = re.compile(r"\d+\s*년\s*\d+\s*월|\d{4}[-./]\d{1,2}[-./]\d{1,2}")
 _DIGIT = re.compile(r"\d")
+# Ends like a sentence ("입력해 주세요.", "적용한다"); unlike normalize.SENTENCE_END, not
+# at 임/음/함, which end names ("수석·책임") as often as clipped sentences.
+_SENTENCE = re.compile(r"([.!?。]|다|요)[\"'”’)]?$")
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def _reads_as_header(row: list[str]) -> bool:
         len(v) <= _MAX_HEADER_CHARS
         and not _NUMERIC.match(v)
         and not _DATE.search(v)
-        and not SENTENCE_END.search(v)
+        and not _SENTENCE.search(v)
         for v in values
     )
 
@@ -139,13 +141,14 @@ def _reads_as_header(row: list[str]) -> bool:
 def _names_rows(body: tuple[tuple[str, ...], ...]) -> bool:
     """The first column names the rows when it holds short words, not bare numbers, codes
     or sentences (a comparison table's "현행" column is data)."""
-    values = [row[0] for row in body if row and row[0]]
+    # Rows with one cell only (notes, group titles across the table) name nothing.
+    values = [row[0] for row in body if row and row[0] and sum(1 for v in row if v) > 1]
     if not values or len(body[0]) < 2:
         return False
     named = sum(
         1
         for v in values
-        if not _NUMERIC.match(v) and len(v) <= _MAX_HEADER_CHARS and not SENTENCE_END.search(v)
+        if not _NUMERIC.match(v) and len(v) <= _MAX_HEADER_CHARS and not _SENTENCE.search(v)
     )
     return named * 5 >= len(values) * 4
 
