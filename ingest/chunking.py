@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.elements import Element
-from ingest.tables import Table, TableLines, join_row, linearise
+from ingest.tables import Table, TableLines, TableRow, join_row, linearise
 from retrieval.korean import split_sentences
 
 TokenCounter = Callable[[str], int]
@@ -41,6 +41,8 @@ class Chunk:
     pages: list[int] = field(default_factory=list)
     kind: str = "text"
     sheet: str | None = None
+    search_text: str = ""
+    """What search embeds and BM25-weighs when it differs from `text` (tables: unlabelled)."""
 
 
 _ARTICLE_WITH_BODY = re.compile(
@@ -108,36 +110,42 @@ class _Builder:
     def add_table(self, table: Table, page: int | None, sheet: str | None) -> None:
         """The whole table when it fits; else pieces of whole rows, each under the table's
         heading (caption and column names); a row too long on its own is cut between cells,
-        each part keeping the row header."""
+        each part keeping the row header. Each chunk's search text is the same rows unlabelled
+        (ingest.tables.TableLines) under the sheet's name."""
         self.flush()
         pages = [page] if page is not None else []
         lines = linearise(table)
         heading = [lines.heading] if lines.heading else []
 
-        def emit(rows: list[str]) -> None:
-            text = "\n".join([*heading, *rows])
-            self.chunks.append(Chunk(text, list(self._path), pages, "table", sheet))
+        def emit(rows: list[tuple[str, str]]) -> None:
+            text = "\n".join([*heading, *(line for line, _ in rows)])
+            # A sheet's name ("경조금") is its heading: searched, though not a section.
+            named = [sheet, *heading] if sheet else heading
+            search = "\n".join([*named, *(plain for _, plain in rows)])
+            self.chunks.append(Chunk(text, list(self._path), pages, "table", sheet, search))
 
-        current: list[str] = []
+        current: list[tuple[str, str]] = []
         for row in self._row_lines(lines):
-            if current and self.count("\n".join([*heading, *current, row])) > self.budget:
+            candidate = [*heading, *(line for line, _ in current), row[0]]
+            if current and self.count("\n".join(candidate)) > self.budget:
                 emit(current)
                 current = []
             current.append(row)
         if current:
             emit(current)
 
-    def _row_lines(self, lines: TableLines) -> list[str]:
-        out: list[str] = []
+    def _row_lines(self, lines: TableLines) -> list[tuple[str, str]]:
+        """(labelled line, unlabelled line) per row, or per part of a row cut to fit."""
+        out: list[tuple[str, str]] = []
         room = self.budget - (self.count(lines.heading) if lines.heading else 0)
-        for prefix, cells in lines.rows:
-            part: list[str] = []
-            for cell in cells:
-                if part and self.count(join_row(prefix, [*part, cell])) > room:
-                    out.append(join_row(prefix, part))
-                    part = []
-                part.append(cell)
-            out.append(join_row(prefix, part))
+        for row in lines.rows:
+            start = 0
+            for end in range(1, len(row.cells) + 1):
+                part = row.cells[start:end]
+                if end - start > 1 and self.count(join_row(row.prefix, part)) > room:
+                    out.append(_row_pair(row, start, end - 1))
+                    start = end - 1
+            out.append(_row_pair(row, start, len(row.cells)))
         return out
 
     def flush(self) -> None:
@@ -152,6 +160,13 @@ class _Builder:
         sentences = split_sentences(self._parts[-1])
         tail = " ".join(sentences[-self.overlap_sentences :])
         return tail if self.count(tail) < self.budget // 3 else ""
+
+
+def _row_pair(row: TableRow, start: int, end: int) -> tuple[str, str]:
+    return (
+        join_row(row.prefix, row.cells[start:end]),
+        join_row(row.prefix, row.values[start:end]),
+    )
 
 
 def _fit_sentences(text: str, count: TokenCounter, budget: int) -> list[str]:

@@ -395,7 +395,8 @@ class Indexer:
                 "knowledge_base": kb,
                 "acl_groups": groups,
             }
-            text = indexed_text(payload["title"], payload["section_path"], payload["text"])
+            searched = payload.get("search_text") or payload["text"]
+            text = indexed_text(payload["title"], payload["section_path"], searched)
             sparse = bm25_document_vector(
                 tokenize(text, self.retrieval_settings), self.retrieval_settings
             )
@@ -415,7 +416,9 @@ class Indexer:
         chunks: list[Chunk],
     ) -> list[ChunkRecord]:
         location = _location(path)
-        contexts = [indexed_text(location["title"], c.section_path, c.text) for c in chunks]
+        contexts = [
+            indexed_text(location["title"], c.section_path, c.search_text or c.text) for c in chunks
+        ]
         vectors = []
         batch = self.settings.embed_batch
         for start in range(0, len(contexts), batch):
@@ -433,6 +436,7 @@ class Indexer:
                 "chunk_index": index,
                 "chunks_total": len(chunks),
                 "text": chunk.text,
+                **({"search_text": chunk.search_text} if chunk.search_text else {}),
                 "section_path": chunk.section_path,
                 "section": " > ".join(chunk.section_path),
                 "pages": chunk.pages,

@@ -54,12 +54,24 @@ class Table:
 
 
 @dataclass(frozen=True)
+class TableRow:
+    """One body row: its row header (possibly "") and its labelled cells ("일비: 35,000원"),
+    with `values` the same cells unlabelled, for search (see `TableLines`)."""
+
+    prefix: str
+    cells: list[str]
+    values: list[str]
+
+
+@dataclass(frozen=True)
 class TableLines:
-    """A table linearised: `heading` goes on top of every chunk, each row is its row header
-    (possibly "") and its labelled cells, joined by `join_row`."""
+    """A table linearised: `heading` goes on top of every chunk, then each row's line
+    (`join_row`). The labels are for the model; search indexes the heading and the rows'
+    bare values instead (the grid's own words, each once), because labels repeated on every
+    row lengthen a chunk for BM25 and dilute its embedding without adding a word."""
 
     heading: str
-    rows: list[tuple[str, list[str]]]
+    rows: list[TableRow]
 
 
 def join_row(prefix: str, cells: list[str]) -> str:
@@ -78,12 +90,12 @@ def linearise(table: Table) -> TableLines:
             " | ".join(v for i, v in enumerate(shown) if not i or v != shown[i - 1])
         )
     rows = [_row(table, row, labels, units) for row in table.body]
-    return TableLines("\n".join(heading_lines), [r for r in rows if r[0] or r[1]])
+    return TableLines("\n".join(heading_lines), [r for r in rows if r.prefix or r.cells])
 
 
 def table_text(table: Table) -> str:
     lines = linearise(table)
-    body = [join_row(prefix, cells) for prefix, cells in lines.rows]
+    body = [join_row(row.prefix, row.cells) for row in lines.rows]
     return "\n".join([lines.heading, *body] if lines.heading else body)
 
 
@@ -104,25 +116,26 @@ def column_labels(table: Table) -> list[str]:
     return labels
 
 
-def _row(
-    table: Table, row: tuple[str, ...], labels: list[str], units: list[str]
-) -> tuple[str, list[str]]:
+def _row(table: Table, row: tuple[str, ...], labels: list[str], units: list[str]) -> TableRow:
     filled = [c for c, value in enumerate(row) if value]
     if filled == [0] and table.width > 1:
-        return row[0], []  # a note or a group title written across the table
+        return TableRow(row[0], [], [])  # a note or a group title written across the table
     if not table.header:
         if table.row_header and table.width == 2:
-            return "", [f"{row[0]}: {row[1]}" if row[1] else row[0]]
-        return "", [value for value in row if value]
+            pair = [f"{row[0]}: {row[1]}" if row[1] else row[0]]
+            return TableRow("", pair, pair)
+        plain = [value for value in row if value]
+        return TableRow("", plain, plain)
     first = 1 if table.row_header else 0
-    cells = []
+    cells, values = [], []
     for c in range(first, len(row)):
         if not row[c]:
             continue
         value = row[c] + units[c] if units[c] and _NUMBER.match(row[c]) else row[c]
         label = _strip_unit(labels[c])
         cells.append(f"{label}: {value}" if label and label != value else value)
-    return (row[0] if first else ""), cells
+        values.append(value)
+    return TableRow(row[0] if first else "", cells, values)
 
 
 def stated_unit(text: str) -> str:

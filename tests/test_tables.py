@@ -249,3 +249,6 @@ def test_table_chunk_keeps_section_path_and_heading(embedder: Embedder) -> None:
     assert domestic.section_path == ["제2장 국내 출장", "제3조 (국내 여비 지급 기준)"]
     assert domestic.text.splitlines()[0].startswith("직급 | 일비 |")
     assert "선임·사원 | 일비: 30,000원" in domestic.text
+    # Search reads the grid's own words once each: the labels are for the model.
+    assert domestic.search_text.splitlines()[0] == domestic.text.splitlines()[0]
+    assert "선임·사원 | 30,000원 | 95,000원 | 75,000원" in domestic.search_text.splitlines()
