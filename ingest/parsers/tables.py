@@ -49,7 +49,8 @@ class Cell:
 
 
 def cell_text(text: str) -> str:
-    """One-line cell text: Markdown rows cannot hold line breaks or bare pipes."""
+    """One-line cell text: a table row is one line, and a bare pipe would read as a cell
+    boundary."""
     return _SPACE.sub(" ", text).strip().replace("|", "\\|")
 
 
