@@ -148,6 +148,9 @@ def test_xlsx_merged_ranges_title_unit_and_number_formats(tmp_path: Path) -> Non
     path = tmp_path / "여비.xlsx"
     book.save(path)
 
+    misnamed = tmp_path / "여비_xlsx.dat"  # sniffed from the bytes, not the extension
+    misnamed.write_bytes(path.read_bytes())
+    assert table_lines(parse_file(misnamed)) == table_lines(parse_file(path))
     lodging, totals = table_lines(parse_file(path))
     # The title row is the caption and states the unit; the first row's figures are
     # formatted "#,##0" and the others plain: all read as won with thousands separators

@@ -24,8 +24,11 @@ _DECIMALS = re.compile(r"0\.(0+)")
 def parse_xlsx(path: Path) -> list[Element]:
     import openpyxl
 
-    # data_only: a formula cell reads as the value Excel last computed and saved.
-    book = openpyxl.load_workbook(path, data_only=True)
+    # data_only: a formula cell reads as the value Excel last computed and saved. A file
+    # object, because openpyxl refuses a path whose extension it does not know (the type was
+    # sniffed from the bytes: "보고서.dat" may be a workbook).
+    with path.open("rb") as stream:
+        book = openpyxl.load_workbook(stream, data_only=True)
     try:
         out: list[Element] = []
         for number, sheet in enumerate(book.worksheets, start=1):
