@@ -80,6 +80,63 @@ def test_pdf_sample_tables_with_unit_from_caption_and_wrapped_cell() -> None:
     assert "출산 | 대상: 배우자 | 휴가 일수: 20일" in leave[1]
 
 
+def _pdf(path: Path, pages: list[list[list[tuple[int, str]]]]) -> Path:
+    """A PDF whose lines are (x, text) runs on a baseline 18 pt apart, in Helvetica."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    for lines in pages:
+        runs = [
+            f"BT /F1 10 Tf {x} {780 - 18 * n} Td ({text}) Tj ET"
+            for n, line in enumerate(lines)
+            for x, text in line
+        ]
+        page = pdf.add_blank_page(page_size=(595, 842))
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        page.Contents = pdf.make_stream("\n".join(runs).encode())
+    pdf.save(path)
+    return path
+
+
+def test_pdf_table_continued_on_the_next_page_keeps_its_header(tmp_path: Path) -> None:
+    """The rows that open page 2 are read under page 1's header (not as a header of their
+    own), and rows at the page edges are not mistaken for running headers or footers."""
+    columns = [70, 200, 330, 460]
+
+    def row(*cells: str) -> list[tuple[int, str]]:
+        return list(zip(columns, cells, strict=True))
+
+    grade = [row(f"Grade {i}", f"{i}0,000", f"{i}1,000", f"{i}2,000") for i in range(1, 8)]
+    first = [
+        [(70, "Article 3 (Travel expenses)")],
+        [(70, "Travel expenses are paid within the limits of the following table, as shown.")],
+        [(70, "Table 1. Lodging limits")],
+        row("Grade", "Daily", "Seoul", "Other"),
+        *grade[:4],
+    ]
+    second = [
+        *grade[4:],
+        [(70, "Rates are revised every year by the finance team after a review.")],
+        [(70, "Article 4 (Claims)")],
+        [(70, "Claims are filed within one month of the trip.")],
+    ]
+    elements = parse_file(_pdf(tmp_path / "travel.pdf", [first, second]))
+    tables = [(e.page, e.text.splitlines()) for e in elements if e.kind == "table"]
+    assert [page for page, _ in tables] == [1, 2]
+    assert tables[1][1] == [
+        "Grade | Daily | Seoul | Other",
+        "Grade 5 | Daily: 50,000 | Seoul: 51,000 | Other: 52,000",
+        "Grade 6 | Daily: 60,000 | Seoul: 61,000 | Other: 62,000",
+        "Grade 7 | Daily: 70,000 | Seoul: 71,000 | Other: 72,000",
+    ]
+    assert "Grade 4 | Daily: 40,000 | Seoul: 41,000 | Other: 42,000" in tables[0][1]
+
+
 # -- merged cells, written here in each format ----------------------------------------------
 
 GRADE_LINES = [

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.elements import CorruptFile, Element, EmptyDocument, EncryptedFile
@@ -50,6 +51,7 @@ def parse_pdf(path: Path) -> list[Element]:
         for number, (lines, tables) in enumerate(pages, start=1)
         for element in _page_elements(_without_furniture(lines, furniture), tables, number)
     ]
+    elements = _continued_tables(elements)
     if not elements:
         raise EmptyDocument(
             f"'{path.name}' PDF에 텍스트 층이 없습니다. 스캔한 이미지 PDF라면 OCR을 거친 "
@@ -71,6 +73,28 @@ def _page_elements(lines: list[str], tables: list[PageTable], page: int) -> list
         run = []
         if item is not None:
             out.append(table_element(item, page=page))
+    return out
+
+
+def _continued_tables(elements: list[Element]) -> list[Element]:
+    """A table that opens a page right after a table of as many columns closed the page
+    before continues it: its rows (its first one too, which is data, not a header) are read
+    under the earlier part's header, row header, caption and unit."""
+    out: list[Element] = []
+    for element in elements:
+        before = out[-1] if out else None
+        table, earlier = element.table, before.table if before else None
+        if (
+            table is not None
+            and earlier is not None
+            and before is not None
+            and earlier.header
+            and element.page == (before.page or 0) + 1
+            and table.width == earlier.width
+        ):
+            rows = (*table.header, *table.body)
+            element = table_element(replace(earlier, body=rows), page=element.page)
+        out.append(element)
     return out
 
 
@@ -109,27 +133,32 @@ def _shape(line: str) -> str:
     return re.sub(r"[\d\s]+", "", line)
 
 
-def _edges(lines: list[str]) -> set[int]:
-    return {
-        *range(min(_EDGE_LINES, len(lines))),
-        *range(max(0, len(lines) - _EDGE_LINES), len(lines)),
-    }
+def _edges(lines: list[str]) -> dict[int, str]:
+    """Indexes of the top and bottom edge lines, each with which edge it is on."""
+    top = {i: "top" for i in range(min(_EDGE_LINES, len(lines)))}
+    bottom = {i: "bottom" for i in range(max(0, len(lines) - _EDGE_LINES), len(lines))}
+    return {**bottom, **top}
 
 
-def _running_lines(pages: list[list[str]]) -> frozenset[str]:
-    """Shapes of the edge lines found on at least two pages and half of them."""
+def _running_lines(pages: list[list[str]]) -> frozenset[tuple[str, str]]:
+    """(edge, shape) of the edge lines found at the same edge on at least two pages and half
+    of them: a table row closing one page and one opening the next have the same shape, but
+    at opposite edges, and stay."""
     counts = Counter(
-        shape for lines in pages for shape in {_shape(lines[i]) for i in _edges(lines)}
+        key
+        for lines in pages
+        for key in {(edge, _shape(lines[i])) for i, edge in _edges(lines).items()}
     )
-    return frozenset(s for s, n in counts.items() if n >= 2 and n * 2 >= len(pages))
+    return frozenset(k for k, n in counts.items() if n >= 2 and n * 2 >= len(pages))
 
 
-def _without_furniture(lines: list[str], running: frozenset[str]) -> list[str]:
+def _without_furniture(lines: list[str], running: frozenset[tuple[str, str]]) -> list[str]:
     edges = _edges(lines)
     return [
         line
         for i, line in enumerate(lines)
-        if i not in edges or (_shape(line) not in running and not _PAGE_NUMBER.match(line))
+        if i not in edges
+        or ((edges[i], _shape(line)) not in running and not _PAGE_NUMBER.match(line))
     ]
 
 

@@ -6,9 +6,9 @@ on one baseline, and a cell wrapped over two lines is a segment above or below i
 segments that overlaps them vertically. A table is taken to be 3 or more consecutive rows with
 the same number (2 or more) of cells, each cell under the same header cell as its first row's
 (by position between the header cells' midpoints). What is not read: a table whose first row
-has merged header cells, or whose rows have merged or empty cells (the cell counts differ), a
-table split across pages (each page's part stands alone), ruled forms without repeated rows.
-Those keep today's line-per-row text.
+has merged header cells, or whose rows have merged or empty cells (the cell counts differ),
+ruled forms without repeated rows, tables of fewer than 3 rows. Those keep one line per printed
+row. A table that continues on the next page is joined to its header by pdf.py.
 
 The table's rows are then matched to the page's text lines by their characters (spaces
 ignored), so the text around a table is exactly what it was without the table reading.

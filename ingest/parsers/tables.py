@@ -32,6 +32,10 @@ _MAX_CAPTION = 120
 _NUMERIC = re.compile(r"^[\d\s,.:;/~%()+\-–—#*·]+$")
 _DATE = re.compile(r"\d+\s*년\s*\d+\s*월|\d{4}[-./]\d{1,2}[-./]\d{1,2}")
 _DIGIT = re.compile(r"\d")
+# An amount ("18일", "60,000원", "12.5%"): a value, while "2025년", "1월", "3분기" name columns.
+_AMOUNT = re.compile(
+    r"^[+-]?\d[\d,.]*\s*(일|원|만\s*원|억\s*원|명|개|건|시간|회|%|㎡|점|층|면|석|포인트)$"
+)
 # Ends like a sentence ("입력해 주세요.", "적용한다"); unlike normalize.SENTENCE_END, not
 # at 임/음/함, which end names ("수석·책임") as often as clipped sentences.
 _SENTENCE = re.compile(r"([.!?。]|다|요)[\"'”’)]?$")
@@ -134,6 +138,7 @@ def _reads_as_header(row: list[str]) -> bool:
         len(v) <= _MAX_HEADER_CHARS
         and not _NUMERIC.match(v)
         and not _DATE.search(v)
+        and not _AMOUNT.match(v)
         and not _SENTENCE.search(v)
         for v in values
     )
