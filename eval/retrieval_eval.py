@@ -3,7 +3,9 @@
 Every set is indexed through the real ingestion path (parse → chunk → embed → store), so the
 figures include chunking. Relevance is judged per document: a ranked list of chunks is reduced
 to its distinct documents in order, and a question has exactly one gold document (the sample
-question's source file, or the KorQuAD paragraph written out as its own text file).
+question's source file, or the KorQuAD paragraph written out as its own text file). Sample
+questions answered from a table are also scored apart ("tables"), with whether a chunk holding
+the answer is among the passages the LLM would get.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import json
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from app.services import Services
 from eval.datasets import SAMPLES, SHARED_DATA, sample_questions
 from eval.metrics import latency_summary, same_document
+from ingest.index import file_chunks
 from retrieval.embedding import CachedQueries
 from retrieval.search import HybridSearcher, Mode
 from retrieval.store.base import SearchFilter
@@ -41,10 +44,49 @@ class RetrievalCase:
     question: str
     gold_file: str
     answer: str = ""
+    table: bool = False
+    """The answer is written in a table chunk of the gold document (see `mark_tables`)."""
 
 
 def samples_cases() -> list[RetrievalCase]:
-    return [RetrievalCase(c.question, c.source) for c in sample_questions() if c.answerable]
+    return [
+        RetrievalCase(c.question, c.source, c.answer) for c in sample_questions() if c.answerable
+    ]
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def mark_tables(
+    cases: Sequence[RetrievalCase], docs: Path, services: Services
+) -> list[RetrievalCase]:
+    """Table questions, measured apart: those whose answer some table chunk of the gold
+    document holds, as this code chunks it."""
+    tables: dict[str, list[str]] = {}
+    for case in cases:
+        if case.gold_file not in tables and (docs / case.gold_file).is_file():
+            chunks = file_chunks(
+                docs / case.gold_file, services.embedder.count_tokens, services.ingest
+            )
+            tables[case.gold_file] = [_compact(c.text) for c in chunks if c.kind == "table"]
+    return [
+        replace(
+            case,
+            table=bool(case.answer)
+            and any(_compact(case.answer) in text for text in tables.get(case.gold_file, [])),
+        )
+        for case in cases
+    ]
+
+
+def _answer_in_passages(hits: Sequence[Any], case: RetrievalCase, k: int) -> bool:
+    """A chunk of the gold document holding the answer is among the `k` passages the LLM gets."""
+    return any(
+        same_document(str(h.payload.get("file_name", "")), case.gold_file)
+        and _compact(case.answer) in _compact(str(h.payload.get("text", "")))
+        for h in hits[:k]
+    )
 
 
 def write_korquad_corpus(
@@ -106,6 +148,8 @@ def evaluate(services: Services, cases: Sequence[RetrievalCase], kb: str) -> dic
         searcher = HybridSearcher(services.store, embedder, settings)
         ranks: list[int | None] = []
         latencies: list[float] = []
+        table_ranks: list[int | None] = []
+        table_found: list[bool] = []
         for case in cases:
             started = time.perf_counter()
             hits = searcher.search(case.question, search_filter, limit=30, mode=mode).hits
@@ -113,7 +157,18 @@ def evaluate(services: Services, cases: Sequence[RetrievalCase], kb: str) -> dic
             ranks.append(
                 rank_of_gold([str(h.payload.get("file_name", "")) for h in hits], case.gold_file)
             )
+            if case.table:
+                table_ranks.append(ranks[-1])
+                table_found.append(_answer_in_passages(hits, case, services.app.retrieve_k))
         results[label] = {**scores(ranks), "latency_ms": latency_summary(latencies)}
+        if table_ranks:
+            results[label]["tables"] = {
+                "questions": len(table_ranks),
+                **scores(table_ranks),
+                f"answer_in_passages@{services.app.retrieve_k}": round(
+                    sum(table_found) / len(table_found), 4
+                ),
+            }
     return results
 
 
@@ -135,6 +190,7 @@ def run(services: Services, sets: Sequence[str], out_dir: Path) -> dict[str, Any
         # records its floors on a store holding samples/ alone).
         own = services.sharing_models(services.retrieval.model_copy(update={"collection": kb}))
         try:
+            cases = mark_tables(cases, docs, own) if name == "samples" else cases
             started = time.perf_counter()
             ingest = own.indexer.ingest(docs, kb)
             report[name] = {

@@ -60,7 +60,7 @@ def corpus(docs: Path, embedder: Embedder) -> tuple[list[str], list[str]]:
         title = unicodedata.normalize("NFC", path.stem)
         for chunk in chunks:
             names.append(unicodedata.normalize("NFC", path.name))
-            texts.append(indexed_text(title, chunk.section_path, chunk.text))
+            texts.append(indexed_text(title, chunk.section_path, chunk.search_text or chunk.text))
     return names, texts
 
 

@@ -3,7 +3,7 @@
 Every chunk carries the section path it sits under and the pages it spans, so a citation can
 say "제3조 (연차휴가), p.2". Long text is split at Kiwi sentence boundaries, long tables by rows
 with the header row repeated, both within a token budget measured by the embedding model's
-own tokenizer.
+own tokenizer. Tables are chunked from their structure (ingest.tables), not their text.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.elements import Element
+from ingest.tables import Table, TableLines, TableRow, join_row, linearise
 from retrieval.korean import split_sentences
 
 TokenCounter = Callable[[str], int]
@@ -40,6 +41,8 @@ class Chunk:
     pages: list[int] = field(default_factory=list)
     kind: str = "text"
     sheet: str | None = None
+    search_text: str = ""
+    """What search embeds and BM25-weighs when it differs from `text` (tables: unlabelled)."""
 
 
 _ARTICLE_WITH_BODY = re.compile(
@@ -104,31 +107,46 @@ class _Builder:
         if page is not None:
             self._pages.add(page)
 
-    def add_table(self, markdown: str, page: int | None, sheet: str | None) -> None:
+    def add_table(self, table: Table, page: int | None, sheet: str | None) -> None:
+        """The whole table when it fits; else pieces of whole rows, each under the table's
+        heading (caption and column names); a row too long on its own is cut between cells,
+        each part keeping the row header. Each chunk's search text is the same rows unlabelled
+        (ingest.tables.TableLines) under the sheet's name."""
         self.flush()
         pages = [page] if page is not None else []
+        lines = linearise(table)
+        heading = [lines.heading] if lines.heading else []
 
-        def emit(text: str) -> None:
-            self.chunks.append(Chunk(text, list(self._path), pages, "table", sheet))
+        def emit(rows: list[tuple[str, str]]) -> None:
+            text = "\n".join([*heading, *(line for line, _ in rows)])
+            # A sheet's name ("경조금") is its heading: searched, though not a section.
+            named = [sheet, *heading] if sheet else heading
+            search = "\n".join([*named, *(plain for _, plain in rows)])
+            self.chunks.append(Chunk(text, list(self._path), pages, "table", sheet, search))
 
-        if self.count(markdown) <= self.budget:
-            emit(markdown)
-            return
-        lines = markdown.splitlines()
-        header_len = (
-            2 if len(lines) > 1 and set(lines[1].replace("|", "").strip()) <= set("-: ") else 1
-        )
-        header, rows = lines[:header_len], lines[header_len:]
-        header_text = "\n".join(header)
-        current: list[str] = []
-        for row in rows:
-            candidate = "\n".join([header_text, *current, row])
-            if current and self.count(candidate) > self.budget:
-                emit("\n".join([header_text, *current]))
+        current: list[tuple[str, str]] = []
+        for row in self._row_lines(lines):
+            candidate = [*heading, *(line for line, _ in current), row[0]]
+            if current and self.count("\n".join(candidate)) > self.budget:
+                emit(current)
                 current = []
             current.append(row)
         if current:
-            emit("\n".join([header_text, *current]))
+            emit(current)
+
+    def _row_lines(self, lines: TableLines) -> list[tuple[str, str]]:
+        """(labelled line, unlabelled line) per row, or per part of a row cut to fit."""
+        out: list[tuple[str, str]] = []
+        room = self.budget - (self.count(lines.heading) if lines.heading else 0)
+        for row in lines.rows:
+            start = 0
+            for end in range(1, len(row.cells) + 1):
+                part = row.cells[start:end]
+                if end - start > 1 and self.count(join_row(row.prefix, part)) > room:
+                    out.append(_row_pair(row, start, end - 1))
+                    start = end - 1
+            out.append(_row_pair(row, start, len(row.cells)))
+        return out
 
     def flush(self) -> None:
         text = "\n".join(p for p in self._parts if p.strip())
@@ -142,6 +160,13 @@ class _Builder:
         sentences = split_sentences(self._parts[-1])
         tail = " ".join(sentences[-self.overlap_sentences :])
         return tail if self.count(tail) < self.budget // 3 else ""
+
+
+def _row_pair(row: TableRow, start: int, end: int) -> tuple[str, str]:
+    return (
+        join_row(row.prefix, row.cells[start:end]),
+        join_row(row.prefix, row.values[start:end]),
+    )
 
 
 def _fit_sentences(text: str, count: TokenCounter, budget: int) -> list[str]:
@@ -175,8 +200,8 @@ def chunk_elements(
             builder.set_path([t for _, t in path])
             if not text:
                 continue
-        if element.kind == "table":
-            builder.add_table(text, element.page, element.sheet)
+        if element.kind == "table" and element.table is not None:
+            builder.add_table(element.table, element.page, element.sheet)
         else:
             builder.add_text(text, element.page)
     builder.flush()

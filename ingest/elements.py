@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ingest.tables import Table
+
 ElementKind = Literal["title", "text", "table", "list_item"]
 
 
@@ -13,8 +15,9 @@ class Element:
     """One block of a document in reading order.
 
     `level` is the heading depth for titles (1 = top); `page` is the page, slide or sheet
-    number (1-based) where the format has one. Tables carry Markdown text (header row first)
-    so the chunker can split them by rows and repeat the header.
+    number (1-based) where the format has one. A table element carries its `table` (built
+    by ingest.parsers.tables.build_table) and, as `text`, that table linearised
+    (ingest.tables), so the chunker can split it by rows and repeat its heading.
     """
 
     kind: ElementKind
@@ -22,6 +25,7 @@ class Element:
     page: int | None = None
     level: int | None = None
     sheet: str | None = None
+    table: Table | None = None
 
 
 class ParseError(Exception):

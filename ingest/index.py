@@ -37,6 +37,7 @@ from ingest.parse_pool import POOL_MIN_FILES, ParseJob, ParsePool, parse_workers
 from ingest.parsers import parse_file
 from ingest.settings import IngestSettings
 from ingest.settings import get_settings as get_ingest_settings
+from ingest.tables import RECIPE as TABLE_RECIPE
 from retrieval.embedding import Embedder
 from retrieval.settings import RetrievalSettings
 from retrieval.settings import get_settings as get_retrieval_settings
@@ -213,13 +214,15 @@ class Indexer:
     def _version(self, digest: str) -> str:
         """The file's content hash bound to how it is indexed.
 
-        A change of embedding model, BM25 terms or chunking makes every version new, so the
+        A change of embedding model, BM25 terms, chunking or table text (TABLE_RECIPE) makes
+        every version new, so the
         next run re-indexes everything instead of mixing old and new vectors.
         """
         r, i = self.retrieval_settings, self.settings
         recipe = (
             f"{digest}|{self.embedder.name}|{r.sparse_terms}|{r.bm25_k1}|{r.bm25_b}|"
-            f"{r.bm25_avg_doc_len}|{r.user_dictionary}|{i.chunk_tokens}|{i.chunk_overlap_sentences}"
+            f"{r.bm25_avg_doc_len}|{r.user_dictionary}|{i.chunk_tokens}|{i.chunk_overlap_sentences}|"
+            f"{TABLE_RECIPE}"
         )
         return hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:16]
 
@@ -392,7 +395,8 @@ class Indexer:
                 "knowledge_base": kb,
                 "acl_groups": groups,
             }
-            text = indexed_text(payload["title"], payload["section_path"], payload["text"])
+            searched = payload.get("search_text") or payload["text"]
+            text = indexed_text(payload["title"], payload["section_path"], searched)
             sparse = bm25_document_vector(
                 tokenize(text, self.retrieval_settings), self.retrieval_settings
             )
@@ -412,7 +416,9 @@ class Indexer:
         chunks: list[Chunk],
     ) -> list[ChunkRecord]:
         location = _location(path)
-        contexts = [indexed_text(location["title"], c.section_path, c.text) for c in chunks]
+        contexts = [
+            indexed_text(location["title"], c.section_path, c.search_text or c.text) for c in chunks
+        ]
         vectors = []
         batch = self.settings.embed_batch
         for start in range(0, len(contexts), batch):
@@ -430,6 +436,7 @@ class Indexer:
                 "chunk_index": index,
                 "chunks_total": len(chunks),
                 "text": chunk.text,
+                **({"search_text": chunk.search_text} if chunk.search_text else {}),
                 "section_path": chunk.section_path,
                 "section": " > ".join(chunk.section_path),
                 "pages": chunk.pages,

@@ -1,5 +1,6 @@
 from ingest.chunking import chunk_elements, split_heading
 from ingest.elements import Element
+from ingest.tables import Table, table_text
 from retrieval.embedding import Embedder
 
 
@@ -42,14 +43,37 @@ def test_long_text_splits_at_sentences_within_budget(embedder: Embedder) -> None
 
 
 def test_long_table_is_split_by_rows_with_the_header_repeated(embedder: Embedder) -> None:
-    rows = [f"| 직원{i:03d} | 영업{i % 7}팀 | 02-1234-{i:04d} |" for i in range(60)]
-    table = "\n".join(["| 이름 | 부서 | 전화 |", "|---|---|---|", *rows])
-    chunks = chunk_elements(
-        [Element("table", table, page=1, sheet="연락처")], embedder.count_tokens, budget=150
-    )
+    body = tuple((f"직원{i:03d}", f"영업{i % 7}팀", f"02-1234-{i:04d}") for i in range(60))
+    table = Table(body, header=(("이름", "부서", "전화"),), row_header=True)
+    rows = [f"{name} | 부서: {team} | 전화: {phone}" for name, team, phone in body]
+    element = Element("table", table_text(table), page=1, sheet="연락처", table=table)
+    chunks = chunk_elements([element], embedder.count_tokens, budget=150)
     assert len(chunks) > 2
     for chunk in chunks:
         assert chunk.kind == "table" and chunk.sheet == "연락처"
-        assert chunk.text.startswith("| 이름 | 부서 | 전화 |\n|---|---|---|")
-    body_rows = [line for c in chunks for line in c.text.splitlines()[2:]]
+        assert chunk.text.startswith("이름 | 부서 | 전화\n")
+        assert embedder.count_tokens(chunk.text) <= 150
+    body_rows = [line for c in chunks for line in c.text.splitlines()[1:]]
     assert body_rows == rows
+
+
+def test_row_too_wide_for_a_chunk_is_cut_between_cells_keeping_its_row_header(
+    embedder: Embedder,
+) -> None:
+    months = [f"{m}월" for m in range(1, 13)]
+    header = (("부서", *months),)
+    body = (("영업1팀", *[f"{m * 1_000_000:,}원" for m in range(1, 13)]),)
+    table = Table(body, header=header, row_header=True, caption="2025년 월별 예산")
+    element = Element("table", table_text(table), table=table)
+    heading = ["2025년 월별 예산", "부서 | " + " | ".join(months)]
+    row = table_text(table).splitlines()[-1]
+    assert embedder.count_tokens("\n".join([*heading, row])) > 100
+    chunks = chunk_elements([element], embedder.count_tokens, budget=100)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        lines = chunk.text.splitlines()
+        assert lines[:2] == heading and len(lines) == 3
+        assert lines[2].startswith("영업1팀 | ")
+        assert embedder.count_tokens(chunk.text) <= 100
+    cells = [cell for c in chunks for cell in c.text.splitlines()[2].split(" | ")[1:]]
+    assert cells == [f"{m}월: {m * 1_000_000:,}원" for m in range(1, 13)]

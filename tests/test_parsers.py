@@ -29,8 +29,9 @@ from ingest.elements import (
     UnsupportedFileType,
 )
 from ingest.parsers import decode_text, parse_file, sniff
-from ingest.parsers.tables import build_grid, grid_to_markdown, html_table_cells
+from ingest.parsers.tables import build_grid, build_table, html_table_cells
 from ingest.parsers.text import UndecodableText
+from ingest.tables import table_text
 from retrieval.embedding import Embedder
 from tests.conftest import SAMPLES
 
@@ -252,7 +253,7 @@ def test_pdf_text_and_page_numbers() -> None:
 
 def test_pdf_lines_become_paragraphs_rows_and_headings(embedder: Embedder) -> None:
     """The text layer is printed lines: wrapped lines are joined back into their sentence, a
-    table row stays one line with its label, the running header of every page is dropped, and
+    table's rows are read as cells under their column names, the running header of every page is dropped, and
     the chunker finds the real headings (no figure becomes a section)."""
     path = SAMPLES / "docs" / "인사_휴가규정.pdf"
     elements = parse_file(path)
@@ -261,7 +262,10 @@ def test_pdf_lines_become_paragraphs_rows_and_headings(embedder: Embedder) -> No
         '이 규정은 (주)누리별소프트(이하 "회사"라 한다) 임직원의 휴가 및 휴직에 관한 기준과 '
         "절차를 정함을 목적으로 한다." in lines
     )
-    assert "1년 미만 최대 11일 1개월 개근 시 1일 발생" in lines
+    assert (
+        "1년 미만 | 연차휴가 일수: 최대 11일 | 비고: 1개월 개근 시 1일 발생"
+        in texts(elements).splitlines()
+    )
     assert not [line for line in lines if "- 1 -" in line or "- 2 -" in line], lines
     assert {e.page for e in elements} == {1, 2}
     chunks = chunk_elements(elements, embedder.count_tokens, budget=256)
@@ -270,7 +274,10 @@ def test_pdf_lines_become_paragraphs_rows_and_headings(embedder: Embedder) -> No
     assert "제3장 병가 > 제7조 (병가)" in sections, sections
     assert all(re.search(r"[가-힣]{2}", part) for c in chunks for part in c.section_path)
     report = parse_file(SAMPLES / "docs" / "2025년 3분기 경영실적 보고서.pdf")
-    assert "매출액 148.6 131.2 +13.3%" in [e.text for e in report]
+    assert (
+        "매출액 | 2025년 3분기: 148.6억 원 | 2024년 3분기: 131.2억 원 | 증감률: +13.3%"
+        in texts(report).splitlines()
+    )
 
 
 def test_pdf_without_text_layer_is_reported(tmp_path: Path) -> None:
@@ -334,9 +341,7 @@ def test_docx_headings_text_lists_and_tables(tmp_path: Path) -> None:
         ("title", "제1조 (연차휴가)", 2),
         ("list_item", "입사 첫해 근속자", None),
     ]
-    assert tables(elements) == [
-        "| 구분 | 일수 | 비고 |\n|---|---|---|\n| 연차 | 15 | 유급 |\n| 병가 | 60 |  |"
-    ]
+    assert tables(elements) == ["구분 | 일수 | 비고\n연차 | 일수: 15 | 비고: 유급\n병가 | 일수: 60"]
     assert "머리말" not in texts(elements) and "- 1 -" not in texts(elements)
 
 
@@ -364,8 +369,7 @@ def test_pptx_slide_numbers_and_table(tmp_path: Path) -> None:
     ]
     table = next(e for e in elements if e.kind == "table")
     assert table.page == 2
-    assert table.text.splitlines()[0] == "| 지역 | 매출 |"
-    assert "| 부산 | 80 |" in table.text
+    assert table.text.splitlines() == ["지역 | 매출", "서울 | 매출: 120", "부산 | 매출: 80"]
 
 
 def test_xlsx_sheets_header_rows_and_titles(tmp_path: Path) -> None:
@@ -388,13 +392,18 @@ def test_xlsx_sheets_header_rows_and_titles(tmp_path: Path) -> None:
     elements = parse_file(path)
     assert [(e.kind, e.sheet, e.page) for e in elements] == [
         ("table", "직원 명부", 1),
-        ("text", "예산", 2),
         ("table", "예산", 2),
     ]
-    assert elements[0].text.splitlines()[:2] == ["| 이름 | 부서 | 입사일 |", "|---|---|---|"]
-    assert "| 김철수 | 영업부 | 2020-01-02 |" in elements[0].text
-    assert elements[1].text == "2024년 부서별 예산"
-    assert elements[2].text.splitlines()[0] == "| 항목 | 금액 |"
+    assert elements[0].text.splitlines()[:2] == [
+        "이름 | 부서 | 입사일",
+        "김철수 | 부서: 영업부 | 입사일: 2020-01-02",
+    ]
+    # The title line above the data is the table's caption, not its header row.
+    assert elements[1].text.splitlines() == [
+        "2024년 부서별 예산",
+        "항목 | 금액",
+        "인건비 | 금액: 1000",
+    ]
 
 
 def test_html_declared_euc_kr_with_merged_cells(tmp_path: Path) -> None:
@@ -411,8 +420,8 @@ def test_html_declared_euc_kr_with_merged_cells(tmp_path: Path) -> None:
     elements = parse_file(path)
     assert ("title", "복리후생 안내", 1) in [(e.kind, e.text, e.level) for e in elements]
     assert tables(elements) == [
-        "| 구분 | 대상 | 금액 |\n|---|---|---|\n| 경사 | 본인 결혼 | 100만원 |\n"
-        "| 경사 | 자녀 결혼 | 50만원 |\n| 합계 |  | 150만원 |"
+        "구분 | 대상 | 금액\n경사 | 대상: 본인 결혼 | 금액: 100만원\n"
+        "경사 | 대상: 자녀 결혼 | 금액: 50만원\n합계 | 금액: 150만원"
     ]
 
 
@@ -493,15 +502,13 @@ def test_markdown_heading_levels_and_table(tmp_path: Path) -> None:
         ("title", "휴가 신청", 2),
         ("text", "휴가는 3일 전에 신청한다.", None),
     ]
-    assert tables(elements) == ["| 종류 | 일수 |\n|---|---|\n| 연차 | 15 |"]
+    assert tables(elements) == ["종류 | 일수\n연차 | 일수: 15"]
 
 
 def test_csv_in_cp949_becomes_table_with_header(tmp_path: Path) -> None:
     path = tmp_path / "명단.csv"
     path.write_bytes("이름,부서\n김철수,영업\n이영희,개발\n".encode("cp949"))
-    assert tables(parse_file(path)) == [
-        "| 이름 | 부서 |\n|---|---|\n| 김철수 | 영업 |\n| 이영희 | 개발 |"
-    ]
+    assert tables(parse_file(path)) == ["이름 | 부서\n김철수 | 부서: 영업\n이영희 | 부서: 개발"]
 
 
 # -- tables ---------------------------------------------------------------------------------
@@ -514,7 +521,9 @@ def test_html_grid_repeats_row_spans_and_keeps_col_spans_once() -> None:
     )
     grid = build_grid(html_table_cells(html))
     assert grid == [["A", "B", ""], ["A", "C", "D\\|E"]]
-    assert grid_to_markdown(grid) == "| A | B |  |\n|---|---|---|\n| A | C | D\\|E |"
+    table = build_table(html_table_cells(html))
+    assert table is not None and table.header == (("A", "B", "B"),)
+    assert table_text(table) == "A | B\nA | B: C | B: D\\|E"  # B heads both of its columns
 
 
 # -- HWPX -----------------------------------------------------------------------------------
@@ -582,10 +591,7 @@ def test_hwpx_merged_cells_footnotes_text_boxes_and_section_order(tmp_path: Path
     assert [(e.kind, e.text) for e in elements] == [
         ("text", "연차는 15일이다."),
         ("text", "[각주] 근로기준법 제60조"),
-        (
-            "table",
-            "| 구분 | 내용 |  |\n|---|---|---|\n| 휴가 | 연차 | 15일 |\n| 휴가 | 병가 | 60일 |",
-        ),
+        ("table", "구분 | 내용\n휴가 | 내용: 연차 | 내용: 15일\n휴가 | 내용: 병가 | 내용: 60일"),
         ("text", "둘째 구역"),
         ("text", "열째 구역"),
         ("text", "상자 안 글"),
@@ -623,9 +629,9 @@ def test_real_hwpx_press_release_tables() -> None:
     found = tables(elements)
     assert len(found) == 3
     contacts = found[-1].splitlines()
-    assert contacts[0] == "| 담당 부서 | 체육국 | 책임자 | 과장 | 정태경 | (044-203-3111) |"
-    assert contacts[1] == "|---|---|---|---|---|---|"
-    assert "| (이천선수촌) | 장애인체육과 | 담당자 | 사무관 | 이기태 | (044-203-3185) |" in contacts
+    # A contact form (phone numbers in its first row) has no header row: plain rows.
+    assert contacts[0] == "담당 부서 | 체육국 | 책임자 | 과장 | 정태경 | (044-203-3111)"
+    assert "(이천선수촌) | 장애인체육과 | 담당자 | 사무관 | 이기태 | (044-203-3185)" in contacts
     body = texts(elements)
     assert "장미란 제2차관은 1월 2일(화)" in body
     assert "그림입니다" not in body  # image alt-text placeholders are not content
@@ -634,11 +640,7 @@ def test_real_hwpx_press_release_tables() -> None:
 @needs_real_docs
 def test_real_hwpx_score_table_header_row() -> None:
     table = tables(parse_file(REAL_DOCS / "hwpx" / "Table.hwpx"))[0].splitlines()
-    assert table[:3] == [
-        "| 이름 | 국어 | 영어 | 수학 |",
-        "|---|---|---|---|",
-        "| 개똥이 | 89 | 65 | 78 |",
-    ]
+    assert table[:2] == ["이름 | 국어 | 영어 | 수학", "개똥이 | 국어: 89 | 영어: 65 | 수학: 78"]
 
 
 @needs_real_docs
@@ -647,15 +649,17 @@ def test_real_hwpx_without_manifest_reads_both_sections() -> None:
     body = texts(elements)
     assert elements[0].text == "입 법 예 고"
     assert "울산광역시 남구 구세 조례 일부개정조례안" in body
-    assert tables(elements)[0].startswith("| 현 행 | 개 정 안 |")  # from section1
+    # from section1; the first column holds articles, not row names
+    assert tables(elements)[0].startswith("현 행 | 개 정 안\n현 행: 제1절 재산분 | 개 정 안:")
 
 
 @needs_real_docs
 def test_real_hwpx_korean_file_name_with_space_and_form_table() -> None:
     elements = parse_file(REAL_DOCS / "hwpx" / "프로젝트 계획서.hwpx")
     table = tables(elements)[0]
-    assert "| 프로젝트 이름 | 프로젝트 이름을 입력해 주세요. |" in table
-    assert "| 참가자 성명 | 고길동 | 홍길동 |" in table
+    # A form, not a data table: its first row holds a date, so it keeps the plain row form.
+    assert "\n프로젝트 이름 | 프로젝트 이름을 입력해 주세요.\n" in table
+    assert "\n참가자 성명 | 고길동 | 홍길동" in table
 
 
 @needs_real_docs
@@ -700,9 +704,9 @@ def test_real_blank_documents_are_empty(path: str) -> None:
 @needs_real_docs
 def test_real_hwp_table_uses_cell_addresses() -> None:
     table = tables(parse_file(REAL_DOCS / "hwp" / "merging-cell.hwp"))[0].splitlines()
-    assert len(table) == 8  # header, separator, 6 body rows
-    assert table[0] == "| 0,0 | 0,1 | 0,2 | 0,3 | 0,4 | 0,5 | 0,6 |"
-    assert table[-1] == "| 6,0 | 6,1 | 6,2 | 6,3 | 6,4 | 6,5 | 6,6 |"
+    assert len(table) == 7  # figures only: no header row, 7 plain rows
+    assert table[0] == "0,0 | 0,1 | 0,2 | 0,3 | 0,4 | 0,5 | 0,6"
+    assert table[-1] == "6,0 | 6,1 | 6,2 | 6,3 | 6,4 | 6,5 | 6,6"
 
 
 @needs_real_docs

@@ -19,9 +19,10 @@ from ingest.parsers.office import (
     parse_eml,
     parse_html,
     parse_pptx,
-    parse_xlsx,
+    parse_xls,
 )
 from ingest.parsers.pdf import parse_pdf
+from ingest.parsers.sheets import parse_xlsx
 from ingest.parsers.sniff import FileKind, sniff
 from ingest.parsers.text import decode_text, parse_csv, parse_md, parse_txt
 
@@ -32,7 +33,7 @@ _PARSERS: dict[FileKind, Callable[[Path], list[Element]]] = {
     "docx": parse_docx,
     "pptx": parse_pptx,
     "xlsx": parse_xlsx,
-    "xls": parse_xlsx,
+    "xls": parse_xls,
     "hwp": parse_hwp,
     "hwpx": parse_hwpx,
     "html": parse_html,

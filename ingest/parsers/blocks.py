@@ -2,7 +2,8 @@
 
 Hangul documents use tables for layout as much as for data: a one-column table is usually a
 boxed summary, so its paragraphs are emitted as text rather than as a one-column "table".
-Tables with two or more columns become Markdown; a table nested in a cell is flattened into
+Tables with two or more columns become table elements (ingest/parsers/tables.py: the text just
+above a table is its caption, read for a stated unit); a table nested in a cell is flattened into
 that cell's text. Footnotes follow the block that cites them so a chunk keeps them nearby.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ingest.elements import Element
 from ingest.parsers.normalize import clean_text
-from ingest.parsers.tables import Cell, build_grid, grid_to_markdown
+from ingest.parsers.tables import Cell, build_table, table_element
 
 
 @dataclass
@@ -66,17 +67,19 @@ def _emit(blocks: list[Block], out: list[Element]) -> None:
 
 
 def _emit_table(table: Table, out: list[Element]) -> None:
-    grid = build_grid(
-        Cell(c.row, c.col, flat_text(c.blocks), c.rowspan, c.colspan) for c in table.cells
+    caption = out[-1].text if out and out[-1].kind == "text" else ""
+    built = build_table(
+        (Cell(c.row, c.col, flat_text(c.blocks), c.rowspan, c.colspan) for c in table.cells),
+        caption,
     )
-    if not grid:
+    if built is None:
         return
     ordered = sorted(table.cells, key=lambda c: (c.row, c.col))
-    if len(grid[0]) < 2:
+    if built.width < 2:
         for cell in ordered:
             _emit(cell.blocks, out)
         return
-    out.append(Element(kind="table", text=grid_to_markdown(grid)))
+    out.append(table_element(built))
     notes: list[Block] = [b for cell in ordered for b in _notes(cell.blocks)]
     _emit(notes, out)
 

@@ -1,4 +1,5 @@
-"""Word, PowerPoint, Excel, HTML and e-mail through unstructured's partitioners (PDF: pdf.py)."""
+"""Word, PowerPoint, legacy Excel, HTML and e-mail through unstructured's partitioners
+(PDF: pdf.py, XLSX: sheets.py)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def parse_pptx(path: Path) -> list[Element]:
     return convert(items, path, HEURISTIC)
 
 
-def parse_xlsx(path: Path) -> list[Element]:
-    """One Markdown table per sheet whose header is the sheet's first row.
+def parse_xls(path: Path) -> list[Element]:
+    """Legacy .xls (BIFF): one table per sheet through pandas/xlrd. XLSX is read with its
+    merged ranges by sheets.py instead.
 
     find_subtable=False: subtable detection cuts a sheet at blank rows and turns the first
     row of each piece into loose text, so the header row a reader expects would be lost.

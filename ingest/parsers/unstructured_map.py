@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,9 @@ from ingest.elements import Element, EmptyDocument
 from ingest.parsers.normalize import SENTENCE_END, clean_text
 from ingest.parsers.tables import (
     Cell,
-    build_grid,
-    grid_to_markdown,
+    build_table,
     html_table_cells,
+    table_element,
     table_key,
 )
 
@@ -31,7 +32,6 @@ SPREADSHEET = "spreadsheet"
 
 _DROPPED = frozenset({"Header", "Footer", "PageBreak", "PageNumber", "Image"})
 _MAX_HEURISTIC_TITLE = 60
-# pandas renders Excel dates as datetimes; a bare date reads better and matches queries.
 _SHEET_MIDNIGHT = re.compile(r"(?<=^\d{4}-\d{2}-\d{2}) 00:00:00$")
 
 
@@ -49,7 +49,8 @@ def convert(
     out: list[Element] = []
     for item in items:
         if getattr(item, "category", "") == "Table":
-            out.extend(_table(item, mode, source_tables or {}))
+            caption = out[-1].text if out and out[-1].kind != "table" else ""
+            out.extend(_table(item, mode, source_tables or {}, caption))
             continue
         element = _element(item, mode)
         if element is not None:
@@ -89,7 +90,9 @@ def _heading_like(text: str) -> bool:
     return letters >= 2 and letters * 2 >= len(text.replace(" ", ""))
 
 
-def _table(item: Any, mode: str, source_tables: dict[str, list[Cell]]) -> list[Element]:
+def _table(
+    item: Any, mode: str, source_tables: dict[str, list[Cell]], caption: str
+) -> list[Element]:
     meta = item.metadata
     page = meta.page_number if isinstance(meta.page_number, int) else None
     sheet = meta.page_name if mode == SPREADSHEET else None
@@ -97,23 +100,19 @@ def _table(item: Any, mode: str, source_tables: dict[str, list[Cell]]) -> list[E
     cells = source_tables.get(table_key(item.text or ""))
     if cells is None:
         cells = html_table_cells(html) if html else []
-    grid = build_grid(cells)
-    if not grid:
+    if mode == SPREADSHEET:
+        # pandas renders Excel dates as datetimes; a bare date reads better and matches queries.
+        cells = [replace(c, text=_SHEET_MIDNIGHT.sub("", c.text.strip())) for c in cells]
+    table = build_table(cells, caption)
+    if table is None:
         text = clean_text(item.text or "")
         return [Element(kind="text", text=text, page=page, sheet=sheet)] if text else []
-    out: list[Element] = []
-    if mode == SPREADSHEET:
-        grid = [[_SHEET_MIDNIGHT.sub("", value) for value in row] for row in grid]
-        # Title lines above the data ("2024년 예산 현황") are not the header row.
-        while len(grid) > 1 and len(grid[0]) > 1 and sum(1 for v in grid[0] if v) <= 1:
-            title = next((value for value in grid.pop(0) if value), "")
-            out.append(Element(kind="text", text=_unescape(title), page=page, sheet=sheet))
-    elif len(grid[0]) < 2:
+    if mode != SPREADSHEET and table.width < 2:
         # A one-column table in a document is a framed box of text, not data.
-        text = "\n".join(_unescape(row[0]) for row in grid)
-        return [Element(kind="text", text=text, page=page, sheet=sheet)]
-    out.append(Element(kind="table", text=grid_to_markdown(grid), page=page, sheet=sheet))
-    return out
+        lines = [table.caption] if table.caption else []
+        lines.extend(_unescape(row[0]) for row in (*table.header, *table.body))
+        return [Element(kind="text", text="\n".join(lines), page=page, sheet=sheet)]
+    return [table_element(table, page, sheet)]
 
 
 def _unescape(cell: str) -> str:
