@@ -175,6 +175,66 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _comma_list(raw: str | None) -> list[str] | None:
+    return None if raw is None else [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Create (the key alone on the last line of stdout), list or revoke API keys."""
+    from app.identity import Caller
+    from app.keys import KeyRequestError
+    from app.services import Services
+
+    services = Services()
+    operator = Caller("cli", "admin", None, subject="cli", rate_limited=False)
+    try:
+        if args.action == "create":
+            groups, bases = _comma_list(args.groups), _comma_list(args.knowledge_bases)
+            token = services.keys.create(args.name, args.role, groups, bases)
+            services.audit.record(operator, "key.create", key=args.name, key_role=args.role)
+            print(
+                f"키 '{args.name}' ({args.role})를 만들었습니다. 다시 볼 수 없으니 지금 보관하세요:"
+            )
+            print(token)
+        elif args.action == "revoke":
+            services.keys.revoke(args.name)
+            services.audit.record(operator, "key.revoke", key=args.name)
+            print(f"키 '{args.name}'를 폐기했습니다.")
+        else:
+            for key in services.keys.list():
+                state = "폐기됨" if key.revoked_at else "사용 중"
+                groups = ",".join(key.groups) if key.groups is not None else "(전체)"
+                bases = (
+                    ",".join(key.knowledge_bases) if key.knowledge_bases is not None else "(전체)"
+                )
+                print(f"{key.name}\t{key.role}\t그룹 {groups}\t지식베이스 {bases}\t{state}")
+    except KeyRequestError as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from app.services import Services
+
+    try:
+        since = datetime.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"오류: --since는 ISO 8601 시각이어야 합니다: {args.since}", file=sys.stderr)
+        return 2
+    services = Services()
+    try:
+        for event in services.audit.events(since, args.limit):
+            print(json.dumps(event, ensure_ascii=False))
+    finally:
+        services.close()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -225,6 +285,25 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--kb", help="지식베이스 이름")
     ask.add_argument("--json", action="store_true", help="API와 같은 JSON 출력")
     ask.set_defaults(func=cmd_ask)
+
+    keys = sub.add_parser("keys", help="API 키 관리 (create / list / revoke)")
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="새 키 (키는 마지막 줄에 한 번만 출력)")
+    create.add_argument("name")
+    create.add_argument("--role", required=True, choices=["reader", "editor", "admin"])
+    create.add_argument(
+        "--groups", help="접근 그룹, 쉼표로 구분 (기본: 없음 = 공개 문서만; admin은 전체)"
+    )
+    create.add_argument("--knowledge-bases", help="지식베이스, 쉼표로 구분 (기본: 전체)")
+    key_actions.add_parser("list", help="키 목록 (키 값은 저장되지 않습니다)")
+    revoke = key_actions.add_parser("revoke", help="키 폐기")
+    revoke.add_argument("name")
+    keys.set_defaults(func=cmd_keys)
+
+    audit = sub.add_parser("audit", help="감사 기록 (JSON 한 줄씩, 오래된 것부터)")
+    audit.add_argument("--since", help="이 시각부터 (ISO 8601, 예: 2026-01-01T00:00:00+09:00)")
+    audit.add_argument("--limit", type=int, default=1000)
+    audit.set_defaults(func=cmd_audit)
 
     serve = sub.add_parser("serve", help="REST API 시작")
     serve.add_argument("--host")

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from pg_cluster import postgres_url  # noqa: F401  # the session's PostgreSQL cluster
 from sqlalchemy import inspect, select, text, update
 
 from app.audit import AuditLog

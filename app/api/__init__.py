@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.api import admin, ask, documents, health, search, sessions, sync
+from app.api.authn import Authenticate
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimits
 from app.api.ratelimit import RateLimiter
@@ -63,5 +64,6 @@ def create_app(services: Services | None = None) -> FastAPI:
         upload_bytes=upload_bytes,
         max_depth=services.app.max_json_depth,
     )
+    api.add_middleware(Authenticate, services=services)
     api.add_middleware(TrustedHostMiddleware, allowed_hosts=services.app.trusted_hosts)
     return api

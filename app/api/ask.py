@@ -57,7 +57,7 @@ def run_answer(
     """Checks the request (errors raise before anything is generated), then the session id
     and the answer's pieces; the finished answer is stored in the session and audited."""
     search_filter = caller_filter(caller, request)
-    checked_question(services, request.question, search_filter)
+    checked_question(services, request, search_filter)
     session = _session(services, caller, request.session_id)
     turns = services.conversations.turns(session, caller.subject) or []
     history = [(turn.question, turn.answer) for turn in turns]

@@ -76,11 +76,19 @@ def _limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def current_caller(request: Request, services: ServicesDep) -> Caller:
-    """The identified caller, rate-limited per key; 401 without valid credentials."""
+def authenticated(request: Request, services: Services) -> Caller:
+    """The identified caller; 401 without valid credentials."""
     caller = identify(request, services)
     if caller is None:
         raise _unauthorized("API 키가 필요합니다 (Authorization: Bearer <API 키>).")
+    return caller
+
+
+def current_caller(request: Request, services: ServicesDep) -> Caller:
+    """The caller the authentication middleware identified, rate-limited per key."""
+    caller = getattr(request.state, "caller", None)
+    if not isinstance(caller, Caller):
+        caller = authenticated(request, services)
     if caller.rate_limited:
         wait = _limiter(request).retry_after(caller.subject)
         if wait:
@@ -90,7 +98,6 @@ def current_caller(request: Request, services: ServicesDep) -> Caller:
                 f"요청이 너무 잦습니다. {wait}초 뒤에 다시 시도해 주세요.",
                 {"Retry-After": str(wait)},
             )
-    request.state.caller = caller
     return caller
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.answer import InvalidQuestion, UnknownKnowledgeBase
 from app.api.errors import ApiError, unknown_knowledge_base
 from app.identity import Caller
@@ -21,11 +23,15 @@ def caller_filter(caller: Caller, request: AskRequest) -> SearchFilter:
     )
 
 
-def checked_question(services: Services, question: str, search_filter: SearchFilter) -> str:
-    """The stripped question; 422 for an empty or over-long one, 404 for a knowledge base
-    holding nothing this caller may read."""
+def checked_question(services: Services, request: AskRequest, search_filter: SearchFilter) -> str:
+    """The stripped question; 422 for an empty or over-long one, 404 for a requested knowledge
+    base holding nothing this caller may read (the key's own list is not checked: a key may
+    name a knowledge base that is still empty)."""
+    named = [request.knowledge_base] if request.knowledge_base else None
     try:
-        return services.answerer.validate(question, search_filter)
+        return services.answerer.validate(
+            request.question, replace(search_filter, knowledge_bases=named)
+        )
     except InvalidQuestion as error:
         raise ApiError(422, "invalid_question", str(error)) from error
     except UnknownKnowledgeBase as error:

@@ -24,7 +24,7 @@ def _score(hit: Hit, rank: int, mode: str, restricted: bool) -> float:
 @router.post("/v1/search", response_model=SearchResponse)
 def search(request: SearchRequest, caller: CallerDep, services: ServicesDep) -> SearchResponse:
     search_filter = caller_filter(caller, request)
-    question = checked_question(services, request.question, search_filter)
+    question = checked_question(services, request, search_filter)
     result = services.searcher.search(
         question, search_filter, limit=request.top_k, mode=request.mode
     )
