@@ -203,11 +203,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
         else:
             for key in services.keys.list():
                 state = "폐기됨" if key.revoked_at else "사용 중"
-                groups = ",".join(key.groups) if key.groups is not None else "(전체)"
-                bases = (
+                who = ",".join(key.groups) if key.groups is not None else "(전체)"
+                where = (
                     ",".join(key.knowledge_bases) if key.knowledge_bases is not None else "(전체)"
                 )
-                print(f"{key.name}\t{key.role}\t그룹 {groups}\t지식베이스 {bases}\t{state}")
+                print(f"{key.name}\t{key.role}\t그룹 {who}\t지식베이스 {where}\t{state}")
     except KeyRequestError as error:
         print(f"오류: {error}", file=sys.stderr)
         return 2
