@@ -71,7 +71,8 @@ def secured(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Ite
         path = _write(root / str(n), name, title, body)
         report = indexer.ingest(path, kb, groups)
         assert report.counts()["failed"] == 0, report.to_dict()
-    copy = secured_services(services, tmp_path_factory.mktemp("secured-db") / "kdocqa.db")
+    database = tmp_path_factory.mktemp("secured-db") / "kdocqa.db"
+    copy = secured_services(services, database, rate_limit_per_minute=0.0)  # one test limits
     yield copy
     copy.database.close()
 
