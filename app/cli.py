@@ -239,12 +239,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.api import create_app
+    from app.services import Services
 
     settings = get_app_settings()
     host, port = args.host or settings.api_host, args.port or settings.api_port
+    services = Services()
+    if host not in ("127.0.0.1", "localhost", "::1") and not services.keys.any_ever():
+        # Without keys every caller is the unrestricted local admin: loopback only.
+        print(
+            f"오류: API 키가 없으면 {host}에 열 수 없습니다 (누구나 관리자가 됩니다). "
+            "먼저 `kdocqa keys create NAME --role admin`으로 키를 만드세요.",
+            file=sys.stderr,
+        )
+        return 2
     print(f"API: http://{host}:{port}/docs")
     print(f"채팅 UI: KDOCQA_API_URL=http://{host}:{port} streamlit run ui/chat.py")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(services), host=host, port=port, log_level="info")
     return 0
 
 

@@ -38,8 +38,14 @@ class Database:
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         self.url = url
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
-            Path(self.engine.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (
+            None,
+            "",
+            ":memory:",
+        ):
+            path = Path(self.engine.url.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600, exist_ok=True)  # key hashes and the audit log: owner only
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._migrated = threading.Lock()
