@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from app.api import create_app
 from app.services import Services
 
-CHAT = "ui/chat.py"
+CHAT = str(Path(__file__).resolve().parents[1] / "ui" / "chat.py")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def test_the_sidebar_asks_for_a_key_and_not_for_groups(
     app = AppTest.from_file(CHAT, default_timeout=60).run()
     labels = [box.label for box in app.sidebar.text_input]
     assert labels == ["API 키", "지식베이스"], labels
-    assert app.sidebar.text_input[0].type == "password"
+    assert app.sidebar.text_input[0].proto.type == 1, "a password field (TextInput.PASSWORD)"
 
 
 def test_without_a_key_the_user_is_told_to_log_in_and_with_one_gets_their_documents(
