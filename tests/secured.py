@@ -54,7 +54,7 @@ def _write(folder: Path, name: str, title: str, body: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def secured(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """Knowledge base "leak": an hr secret, a sales note and a public note; "hr-only": the hr
     secret alone; "leak-edit": the editor's, holding one sales document it may not touch."""
@@ -77,7 +77,7 @@ def secured(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Ite
     copy.database.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def keys(secured: Services) -> Keys:
     store = secured.keys
     return Keys(
@@ -88,7 +88,7 @@ def keys(secured: Services) -> Keys:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def api(secured: Services, keys: Keys) -> TestClient:
     client = TestClient(create_app(secured))
     sales_doc = io.BytesIO(f"# 영업 계획\n\n## 제1조\n\n{SALES_NOTE}\n".encode())

@@ -141,6 +141,16 @@ def test_sessions_belong_to_the_key_that_started_them(
         assert follow_up.status_code == 404, "another's turns never feed a rewrite"
         assert follow_up.json()["error"]["code"] == "unknown_session"
         assert api.delete(f"/v1/sessions/{session}", headers=bearer(key)).status_code == 404
+        rated = api.post(
+            f"/v1/sessions/{session}/feedback", json={"rating": -1}, headers=bearer(key)
+        )
+        assert rated.status_code == 404
+    own = api.post(
+        f"/v1/sessions/{session}/feedback",
+        json={"rating": 1, "comment": "정확해요"},
+        headers=bearer(keys.hr),
+    )
+    assert own.status_code == 201, own.text
     chosen = api.post(
         "/v1/ask", json={"question": "연차는?", "session_id": "0" * 32}, headers=bearer(keys.hr)
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
 
 from app.api.ask import unknown_session
 from app.api.deps import CallerDep, ServicesDep
+from app.db.models import Feedback
+from app.schemas import Text
 
 router = APIRouter(tags=["sessions"])
 
@@ -29,3 +32,30 @@ def session_turns(
 def delete_session(caller: CallerDep, services: ServicesDep, session_id: str = SessionPath) -> None:
     if not services.conversations.delete(session_id, caller.subject):
         raise unknown_session()
+
+
+class FeedbackRequest(BaseModel):
+    rating: Literal[-1, 1] = Field(description="1 = helpful, -1 = not helpful.")
+    comment: Text = Field(default="", max_length=2000)
+
+
+@router.post("/v1/sessions/{session_id}/feedback", status_code=201)
+def feedback(
+    request: FeedbackRequest,
+    caller: CallerDep,
+    services: ServicesDep,
+    session_id: str = SessionPath,
+) -> dict[str, Any]:
+    """A rating of the session's answers, kept for whoever tunes the service."""
+    if not services.conversations.owns(session_id, caller.subject):
+        raise unknown_session()
+    with services.database.session() as s:
+        s.add(
+            Feedback(
+                owner=caller.subject,
+                session_id=session_id,
+                rating=request.rating,
+                comment=request.comment,
+            )
+        )
+    return {"session_id": session_id, "rating": request.rating}
