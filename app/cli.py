@@ -63,7 +63,13 @@ def _clock(seconds: float) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from app.identity import valid_knowledge_base
     from app.services import Services
+
+    if args.kb and not valid_knowledge_base(args.kb):
+        # The API accepts only such names, so a knowledge base named otherwise is unreachable.
+        print("오류: 지식베이스 이름은 영문·숫자·한글·'_'·'-' 1~64자여야 합니다.", file=sys.stderr)
+        return 2
 
     services = Services()
     groups = [g for g in (args.groups or "").split(",") if g] or None
