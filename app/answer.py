@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.citations import (
@@ -16,10 +16,12 @@ from app.citations import (
     strip_markers,
 )
 from app.consistency import ConsistencyChecker, ConsistencyResult, SentenceCheck
+from app.consistency.calibration import Calibration
+from app.consistency.decision import AnswerDecision, decide
 from app.conversation import standalone_question
 from app.llm import LLM
 from app.prompt import Passage, build_messages, refusal_for, select_passages
-from app.settings import AppSettings, get_settings
+from app.settings import AppSettings
 from retrieval.search import HybridSearcher
 from retrieval.store.base import SearchFilter
 
@@ -56,6 +58,8 @@ class AnswerResult:
     draft: str = ""
     """The model's text before the check (empty when it was not asked): evaluation reads it to
     tell a wrong draft from a right draft the check refused; never shown as an answer."""
+    decision: AnswerDecision | None = None
+    """Why the answer was shown or refused (None when the model was not asked)."""
 
 
 def _ms(start: float) -> float:
@@ -64,18 +68,20 @@ def _ms(start: float) -> float:
 
 class Answerer:
     def __init__(
-        self, searcher: HybridSearcher, llm: LLM, settings: AppSettings | None = None
+        self,
+        searcher: HybridSearcher,
+        llm: LLM,
+        settings: AppSettings,
+        checker: ConsistencyChecker,
+        decision_model: Calibration,
     ) -> None:
+        """`checker` labels each sentence; `decision_model` decides from the whole answer
+        whether it is shown (both built in the wiring, app/services.py)."""
         self.searcher = searcher
         self.llm = llm
-        self.settings = settings or get_settings()
-        judge = self.settings.consistency_judge
-        self.checker = ConsistencyChecker(
-            searcher.embedder,
-            llm if judge == "on" or (judge == "auto" and llm.accelerated) else None,
-            self.settings.consistency_threshold,
-            translator=llm,
-        )
+        self.settings = settings
+        self.checker = checker
+        self.decision_model = decision_model
 
     def validate(self, question: str, search_filter: SearchFilter) -> str:
         question = question.strip()
@@ -172,16 +178,28 @@ class Answerer:
             return self.searcher.unknown_terms(terms, search_filter)
 
         consistency = self.checker.check(text, passages, question, unknown)
-        if not consistency.score:
+        decision = decide(consistency, self.decision_model)
+        if not decision.show:
             timings.check_ms = _ms(start)
-            return _refusal(question, passages, timings, _draft_refusal_reason(consistency), raw)
+            refusal = _refusal(question, passages, timings, _draft_refusal_reason(consistency), raw)
+            return replace(refusal, decision=decision)
         text, citations = resolve_citations(with_checked_citations(text, consistency), passages)
         if self.settings.unsupported_policy == "withhold" and consistency.unsupported:
             text = _withhold(text, consistency)
         timings.check_ms = _ms(start)
         return AnswerResult(
-            question, text, citations, consistency, passages, False, timings, draft=raw
+            question, text, citations, consistency, passages, False, timings, "", raw, decision
         )
+
+    def check_answer(
+        self, question: str, answer: str, passages: Sequence[Passage]
+    ) -> tuple[ConsistencyResult, AnswerDecision]:
+        """An answer another app already has, checked as /v1/ask checks its own: markers that
+        point at no given passage are dropped, and a question word no given passage holds
+        counts as out of scope (the caller chose the passages; the index is not consulted)."""
+        text = clean_markers(answer.strip(), {p.number for p in passages})
+        consistency = self.checker.check(text, passages, question)
+        return consistency, decide(consistency, self.decision_model)
 
 
 def _refusal(
@@ -194,9 +212,11 @@ def _refusal(
 
 
 def _draft_refusal_reason(consistency: ConsistencyResult) -> str:
-    """What the check found in a draft with no supported sentence (the first reason of each
-    unsupported sentence), or that the model itself found nothing."""
-    found = [s.reasons[0] for s in consistency.unsupported if s.reasons]
+    """What the check found in a draft it does not show: question topics no document
+    contains, the first reason of each unsupported sentence, or that the model itself found
+    nothing."""
+    found = [f"질문의 '{form}'이(가) 어느 문서에도 없습니다" for form in consistency.out_of_scope]
+    found += [s.reasons[0] for s in consistency.unsupported if s.reasons]
     if not found:
         return "모델이 자료에서 답을 찾지 못했습니다."
     return "초안 답변을 근거 문서로 확인하지 못했습니다: " + "; ".join(dict.fromkeys(found)) + "."

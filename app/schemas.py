@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
 from app.answer import AnswerResult
+from app.consistency import ConsistencyResult
+from app.consistency.decision import AnswerDecision
 from app.identity import GROUP_PATTERN, KNOWLEDGE_BASE_PATTERN
 from app.prompt import Passage
 
@@ -87,9 +89,51 @@ class SentenceOut(BaseModel):
     )
 
 
+class DecisionOut(BaseModel):
+    shown: bool = Field(description="Whether the answer is shown rather than refused.")
+    probability: float = Field(
+        description="P(the answer is right and grounded), calibrated on dev."
+    )
+    signals: dict[str, float]
+
+
 class ConsistencyOut(BaseModel):
-    score: float | None
+    score: float | None = Field(description="Share of the claims the passages support.")
     sentences: list[SentenceOut]
+    out_of_scope: list[str] = Field(
+        default_factory=list,
+        description="Question words that no passage (and, in /v1/ask, no readable document) holds.",
+    )
+    decision: DecisionOut | None = Field(
+        default=None, description="The answer-level decision; null when the model was not asked."
+    )
+
+
+class CheckPassageIn(BaseModel):
+    number: int = Field(ge=1, le=50, description="The n of the answer's [n] markers.")
+    document: str = Field(default="", max_length=300)
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class CheckRequest(BaseModel):
+    question: str = Field(default="", max_length=2000)
+    answer: str = Field(
+        min_length=1, max_length=5000, description="The answer, with [n] citation markers."
+    )
+    passages: list[CheckPassageIn] = Field(min_length=1, max_length=20)
+
+    @field_validator("passages")
+    @classmethod
+    def _numbers_are_unique(cls, passages: list[CheckPassageIn]) -> list[CheckPassageIn]:
+        if len({p.number for p in passages}) != len(passages):
+            raise ValueError("passage numbers must be unique")
+        return passages
+
+    def as_passages(self) -> list[Passage]:
+        return [
+            Passage(p.number, f"check-{p.number}", p.text, {"title": p.document})
+            for p in self.passages
+        ]
 
 
 class TimingsOut(BaseModel):
@@ -145,6 +189,21 @@ def passage_out(passage: Passage, score: float | None = None) -> PassageOut:
     )
 
 
+def consistency_out(
+    consistency: ConsistencyResult, decision: AnswerDecision | None
+) -> ConsistencyOut:
+    return ConsistencyOut(
+        score=consistency.score,
+        sentences=[SentenceOut(**vars(s)) for s in consistency.sentences],
+        out_of_scope=list(consistency.out_of_scope),
+        decision=DecisionOut(
+            shown=decision.show, probability=decision.probability, signals=decision.signals
+        )
+        if decision
+        else None,
+    )
+
+
 def ask_response(result: AnswerResult, session_id: str | None = None) -> AskResponse:
     return AskResponse(
         session_id=session_id,
@@ -153,10 +212,7 @@ def ask_response(result: AnswerResult, session_id: str | None = None) -> AskResp
         refused=result.refused,
         refusal_reason=result.refusal_reason,
         citations=[CitationOut(**vars(c)) for c in result.citations],
-        consistency=ConsistencyOut(
-            score=result.consistency.score,
-            sentences=[SentenceOut(**vars(s)) for s in result.consistency.sentences],
-        ),
+        consistency=consistency_out(result.consistency, result.decision),
         passages=[passage_out(p) for p in result.passages],
         timings=TimingsOut(**vars(result.timings)),
     )

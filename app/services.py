@@ -14,6 +14,8 @@ from typing import Any
 
 from app.answer import Answerer
 from app.audit import AuditLog
+from app.consistency import ConsistencyChecker
+from app.consistency.decision import load_decision_model
 from app.conversation import Conversations
 from app.db.database import Database, default_url
 from app.keys import KeyStore
@@ -78,8 +80,22 @@ class Services:
         return create_llm(self.app, self.retrieval.models_dir)
 
     @cached_property
+    def checker(self) -> ConsistencyChecker:
+        """The judge policy: the LLM verifies each sentence only when that is cheap (a GPU or a
+        remote server) unless configured on or off; it always translates claims in the other
+        language than their passages."""
+        judge = self.app.consistency_judge
+        use_judge = judge == "on" or (judge == "auto" and self.llm.accelerated)
+        return ConsistencyChecker(
+            self.embedder,
+            self.llm if use_judge else None,
+            self.app.consistency_threshold,
+            translator=self.llm,
+        )
+
+    @cached_property
     def answerer(self) -> Answerer:
-        return Answerer(self.searcher, self.llm, self.app)
+        return Answerer(self.searcher, self.llm, self.app, self.checker, load_decision_model())
 
     @cached_property
     def indexer(self) -> Indexer:
@@ -119,6 +135,18 @@ class Services:
     @property
     def uploads_dir(self) -> Path:
         return self.retrieval.data_dir / "uploads"
+
+    def sharing_models(self, retrieval: RetrievalSettings) -> Services:
+        """Another index — its own store under `retrieval` — served by the models this one has
+        already loaded. BM25's IDF is collection-wide, so an evaluation set or a test that
+        writes documents must not share a collection with figures measured on other data."""
+        if retrieval.embedding_model != self.retrieval.embedding_model:
+            raise ValueError("sharing_models needs the same embedding model")
+        other = Services(retrieval=retrieval, app=self.app, ingest=self.ingest.model_copy())
+        for name in ("embedder", "llm"):  # loaded models, never the store
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        return other
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -55,7 +55,7 @@ class AppSettings(BaseSettings):
     consistency_threshold: float | None = Field(
         default=None,
         description="P(supported) below this labels a sentence unsupported; unset = the threshold "
-        "calibrated on KLUE-NLI dev (app/consistency_calibration.json).",
+        "calibrated on KLUE-NLI dev (app/consistency/calibration.json).",
     )
     consistency_judge: Literal["auto", "on", "off"] = Field(
         default="auto",

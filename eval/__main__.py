@@ -1,4 +1,5 @@
-"""python -m eval answers | retrieval | tokenizers | speed | ingest | consistency | llm   (README "Evaluation").
+"""python -m eval answers | retrieval | tokenizers | speed | ingest | consistency | decide | llm
+(README "Evaluation").
 
 Each run indexes into a fresh temporary store, with the models of the configured data directory;
 `--store-dir DIR` keeps the store instead, so a re-run re-embeds nothing that is unchanged.
@@ -13,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from eval.datasets import ANSWER_SETS, SPLITS
+
 SETS = ["samples", "korquad"]
 
 
@@ -20,8 +23,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m eval")
     sub = parser.add_subparsers(dest="command", required=True)
     answers = sub.add_parser("answers", help="end to end: ingest a set, ask its questions")
-    answers.add_argument("--set", default="samples", choices=SETS)
+    answers.add_argument("--set", default="samples", choices=ANSWER_SETS)
     answers.add_argument("--limit", type=int, help="questions to ask (KorQuAD default 100)")
+    answers.add_argument(
+        "--split", default="all", choices=SPLITS, help="dev to tune on, test to report"
+    )
     answers.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
     answers.add_argument(
         "--recheck", action="store_true", help="re-check the saved drafts instead of generating"
@@ -40,11 +46,14 @@ def main() -> None:
     consistency = sub.add_parser("consistency", help="calibrate the checker on KLUE-NLI dev")
     consistency.add_argument("--judge-pairs", type=int, default=400, help="pairs the LLM judges")
     consistency.add_argument(
-        "--write-calibration", action="store_true", help="update app/consistency_calibration.json"
+        "--write-calibration", action="store_true", help="update app/consistency/calibration.json"
     )
     consistency.add_argument(
         "--reuse-signals", action="store_true", help="re-fit from consistency-signals.jsonl"
     )
+    decide = sub.add_parser("decide", help="fit the answer decision on saved dev answer reports")
+    decide.add_argument("reports", nargs="+", type=Path, help="answers-<set>-dev.json files")
+    decide.add_argument("--fit", action="store_true", help="write app/consistency/decision.json")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
     for command in (answers, retrieval, tokenizers, speed, ingest, consistency, llm):
@@ -76,6 +85,10 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
         return ingest_bench.run(load_embedder(), args.files, args.out, args.parse_only)
 
+    if args.command == "decide":
+        from eval import decision_fit
+
+        return decision_fit.run(args.reports, args.fit)
     if args.command == "llm":
         from app.llm import create_llm
         from app.settings import AppSettings
@@ -113,7 +126,9 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         services = Services(retrieval=RetrievalSettings(data_dir=data_dir), app=AppSettings())
         try:
             if args.command == "answers":
-                return answer_eval.run(services, args.set, args.out, args.limit, args.recheck)
+                return answer_eval.run(
+                    services, args.set, args.out, args.limit, args.recheck, args.split
+                )
             return retrieval_eval.run(services, args.set, args.out)
         finally:
             services.close()

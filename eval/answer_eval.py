@@ -1,8 +1,12 @@
 """End to end: ingest a set, ask its questions, score retrieval, answers, citations and refusals.
 
-Sets: samples/ (61 answerable + unanswerable questions over the sample documents) and KorQuAD dev
-(its paragraphs indexed as text files but those of one article in eight, held out so that its
-questions are unanswerable; `limit` questions spread over the articles).
+Sets: samples/ (61 answerable + unanswerable questions over the sample documents, the ones every
+rule was tuned on), samples-rewritten (two colloquial rewrites of each, over the same documents),
+hospital (eval/corpora/hospital: another organisation's documents and questions, written apart
+from the answer code; typed questions, dev and test splits) and KorQuAD dev (its paragraphs
+indexed as text files but those of one article in eight, held out so that its questions are
+unanswerable; `limit` questions spread over the articles). `split` keeps dev or test questions:
+tune on dev, report test.
 Answers are scored KorQuAD style (exact match and character F1 against the gold span, after
 removing [n] markers) and by containment (a generated sentence rarely equals a span exactly).
 
@@ -24,7 +28,7 @@ from typing import Any
 from app.answer import AnswerResult, Timings
 from app.citations import strip_markers
 from app.services import Services
-from eval.datasets import SAMPLES, QACase, sample_questions
+from eval.datasets import HOSPITAL, SAMPLES, QACase, load_questions, sample_questions
 from eval.metrics import (
     char_f1,
     contains_answer,
@@ -36,8 +40,6 @@ from eval.metrics import (
 from eval.retrieval_eval import write_korquad_corpus
 from retrieval.settings import RetrievalSettings
 from retrieval.store.base import SearchFilter
-
-SETS = ("samples", "korquad")
 
 
 def _answer(
@@ -69,8 +71,10 @@ def _evaluate_case(
         "id": case.id,
         "question": case.question,
         "expected": case.answer,
-        "source": case.source,
+        "sources": list(case.sources),
         "answerable": case.answerable,
+        "type": case.type,
+        "split": case.split,
         "answer": answer.answer,
         "refused": answer.refused,
         "refusal_reason": answer.refusal_reason,
@@ -83,23 +87,38 @@ def _evaluate_case(
             {"text": s.text, "label": s.label, "reasons": s.reasons}
             for s in answer.consistency.sentences
         ],
+        "out_of_scope": list(answer.consistency.out_of_scope),
+        "decision": asdict(answer.decision) if answer.decision else None,
         "timings": asdict(answer.timings),
         "rechecked": rechecked,
     }
     if case.answerable:
-        row["hit1"] = bool(files) and same_document(files[0], case.source)
-        row["hit5"] = any(same_document(f, case.source) for f in files[:5])
-        row["correct"] = not answer.refused and contains_answer(answer.answer, case.answer)
+        gold = [f for f in files if any(same_document(f, s) for s in case.sources)]
+        prompt_files = {str(p.payload.get("file_name", "")) for p in answer.passages}
+        row["hit1"] = bool(files) and files[0] in gold
+        row["hit5"] = bool(gold)
+        row["in_prompt"] = all(any(same_document(f, s) for f in prompt_files) for s in case.sources)
+        row["correct"] = not answer.refused and _is_right(answer.answer, case)
         plain = "" if answer.refused else strip_markers(answer.answer)
+        row["draft_correct"] = _is_right(answer.draft, case)
         row["exact_match"] = exact_match(plain, case.answer)
         row["f1"] = round(char_f1(plain, case.answer), 3)
         row["citations_with_answer"] = [
-            contains_answer(cited_texts[c.number], case.answer) for c in answer.citations
+            any(contains_answer(cited_texts[c.number], form) for form in case.forms)
+            for c in answer.citations
         ]
         row["citation_ok"] = bool(cited_files) and all(
-            same_document(f, case.source) for f in cited_files
+            any(same_document(f, s) for s in case.sources) for f in cited_files
         )
     return row
+
+
+def _is_right(text: str, case: QACase) -> bool:
+    """Contains the expected answer in one of its written forms (every part, for an answer
+    drawn from two documents)."""
+    if case.answer_parts:
+        return all(contains_answer(text, part) for part in case.answer_parts)
+    return any(contains_answer(text, form) for form in case.forms)
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -119,6 +138,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
             sum(r["refused"] for r in unanswerable), sum(r["refused"] for r in rows)
         ),
         "false_refusals": ratio(sum(r["refused"] for r in answerable), len(answerable)),
+        "draft_accuracy": ratio(sum(r["draft_correct"] for r in answerable), len(answerable)),
+        "in_prompt": ratio(sum(r["in_prompt"] for r in answerable), len(answerable)),
+        **_wrong_when_supported(rows),
         "citation_accuracy": ratio(sum(r["citation_ok"] for r in cited), len(cited)),
         "citation_precision": ratio(sum(citations), len(citations)),
         "mean_consistency": ratio(
@@ -132,6 +154,27 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _wrong_when_supported(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Answers shown with every sentence supported that are wrong (an unanswerable question
+    answered, or the expected answer missing): the error that destroys trust."""
+    shown = [r for r in rows if not r["refused"] and r["consistency"] == 1.0]
+    wrong = [r for r in shown if not r["answerable"] or not r["correct"]]
+    return {
+        "fully_supported": len(shown),
+        "wrong_when_fully_supported": ratio(len(wrong), len(shown)),
+        "wrong_fully_supported_of_all": ratio(len(wrong), len(rows)),
+    }
+
+
+def breakdown(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary per split and per question type (types as the question file names them)."""
+    out: dict[str, Any] = {}
+    for key in ("split", "type"):
+        for value in sorted({r[key] for r in rows}):
+            out[f"{key}={value}"] = summarize([r for r in rows if r[key] == value])
+    return out
+
+
 KORQUAD_HOLD_OUT_EVERY = 8
 """One article in eight is left out of the index: 5 of the 42 (12 of the default 100 questions),
 each about a topic (a person, a war, an election) that other articles touch on."""
@@ -143,9 +186,25 @@ def korquad_questions(docs: Path, limit: int) -> list[QACase]:
     cases = write_korquad_corpus(docs, hold_out_every=KORQUAD_HOLD_OUT_EVERY)
     step = max(1, len(cases) // max(1, limit))
     return [
-        QACase(f"korquad-{i}", c.question, c.answer, c.gold_file, (docs / c.gold_file).exists())
+        QACase(f"korquad-{i}", c.question, c.answer, (c.gold_file,), (docs / c.gold_file).exists())
         for i, c in enumerate(cases[::step][:limit])
     ]
+
+
+def questions_of(set_name: str, limit: int | None) -> tuple[Path, list[QACase]]:
+    """The documents folder and the questions of a set."""
+    if set_name == "korquad":
+        # A fixed folder (the eval's store is a fresh temporary one): document ids follow the
+        # path, and --recheck matches passages by id.
+        docs = RetrievalSettings().data_dir.resolve() / "eval" / "korquad"
+        shutil.rmtree(docs, ignore_errors=True)
+        docs.mkdir(parents=True)
+        return docs, korquad_questions(docs, limit or 100)
+    if set_name == "hospital":
+        return HOSPITAL / "docs", load_questions(HOSPITAL / "questions.jsonl")
+    if set_name == "samples-rewritten":
+        return SAMPLES / "docs", load_questions(SAMPLES / "questions_rewritten.jsonl")
+    return SAMPLES / "docs", sample_questions()
 
 
 def run(
@@ -154,21 +213,19 @@ def run(
     out_dir: Path,
     limit: int | None = None,
     recheck: bool = False,
+    split: str = "all",
 ) -> dict[str, Any]:
-    """Writes answers-<set>.json (rows and summary); `recheck` reuses its saved drafts."""
-    report_path = out_dir / f"answers-{set_name}.json"
+    """Writes answers-<set>[-<split>].json (rows, summary, and the summary per split and
+    question type); `recheck` reuses its saved drafts."""
+    name = set_name if split == "all" else f"{set_name}-{split}"
+    report_path = out_dir / f"answers-{name}.json"
     saved: dict[str, dict[str, Any]] = {}
     if recheck:
         saved = {r["id"]: r for r in json.loads(report_path.read_text("utf-8"))["rows"]}
-    if set_name == "korquad":
-        # A fixed folder (the eval's store is a fresh temporary one): document ids follow the
-        # path, and --recheck matches passages by id.
-        docs = RetrievalSettings().data_dir.resolve() / "eval" / "korquad"
-        shutil.rmtree(docs, ignore_errors=True)
-        docs.mkdir(parents=True)
-        cases = korquad_questions(docs, limit or 100)
-    else:
-        docs, cases = SAMPLES / "docs", sample_questions()[:limit]
+    docs, cases = questions_of(set_name, limit)
+    cases = [c for c in cases if split in ("all", c.split)]
+    if set_name != "korquad":
+        cases = cases[:limit]
     started = time.perf_counter()
     report = services.indexer.ingest(docs, set_name)
     ingest_s = time.perf_counter() - started
@@ -180,7 +237,11 @@ def run(
     summary["embedder"] = services.embedder.name
     out_dir.mkdir(parents=True, exist_ok=True)
     report_path.write_text(
-        json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False, indent=2),
+        json.dumps(
+            {"summary": summary, "breakdown": breakdown(rows), "rows": rows},
+            ensure_ascii=False,
+            indent=2,
+        ),
         encoding="utf-8",
     )
     return summary

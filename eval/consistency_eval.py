@@ -4,7 +4,7 @@
    of every pair (guard, overlap, similarity; the LLM judge on the first `judge_pairs`), then a
    logistic model per signal set, scored with 5-fold cross-validation — the threshold of each
    fold chosen on its training folds so that 90% of supported pairs pass — and fitted on all
-   pairs for the shipped calibration (app/consistency_calibration.json).
+   pairs for the shipped calibration (app/consistency/calibration.json).
 2. Corrupted answers from samples/: for each answerable question the passage sentence that holds
    the expected answer (clean, should be supported), the same sentence with a changed number,
    with a name swapped for one from another document, and followed by an added claim taken

@@ -130,15 +130,22 @@ def run(services: Services, sets: Sequence[str], out_dir: Path) -> dict[str, Any
         else:
             raise ValueError(f"unknown set: {name}")
         kb = f"eval-{name}"
-        started = time.perf_counter()
-        ingest = services.indexer.ingest(docs, kb)
-        report[name] = {
-            "questions": len(cases),
-            "documents": len(ingest.outcomes),
-            "chunks": services.store.count(SearchFilter(knowledge_bases=[kb])),
-            "index_seconds": round(time.perf_counter() - started, 1),
-            "results": evaluate(services, cases, kb),
-        }
+        # Each set in its own collection: BM25's IDF is collection-wide, so a set indexed
+        # beside another would be measured with the other's statistics (tests/test_retrieval.py
+        # records its floors on a store holding samples/ alone).
+        own = services.sharing_models(services.retrieval.model_copy(update={"collection": kb}))
+        try:
+            started = time.perf_counter()
+            ingest = own.indexer.ingest(docs, kb)
+            report[name] = {
+                "questions": len(cases),
+                "documents": len(ingest.outcomes),
+                "chunks": own.store.count(SearchFilter(knowledge_bases=[kb])),
+                "index_seconds": round(time.perf_counter() - started, 1),
+                "results": evaluate(own, cases, kb),
+            }
+        finally:
+            own.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "retrieval.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -44,7 +44,9 @@ def embedder(models_dir: Path) -> Embedder:
 def services(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[Services]:
     """samples/ indexed once into a fresh embedded store, with the default offline LLM.
 
-    Tests that write to the store use their own knowledge base, never "samples".
+    Read-only: it holds exactly samples/, so that what a test measures on it (retrieval floors,
+    BM25's collection-wide IDF, the answers) does not depend on which tests ran before. A test
+    that uploads, ingests or syncs uses `scratch_services`; writing here fails the session.
     """
     data = tmp_path_factory.mktemp("samples-data")
     (data / "models").symlink_to(models_dir)
@@ -55,5 +57,22 @@ def services(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iter
     )
     report = services.indexer.ingest(SAMPLES / "docs", "samples")
     assert report.counts()["failed"] == 0, report.to_dict()
+    chunks = services.store.count()
     yield services
+    written = services.store.count() - chunks
     services.close()
+    assert written == 0, f"a test wrote {written} chunks into the shared samples store"
+
+
+@pytest.fixture
+def scratch_services(
+    services: Services, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Services]:
+    """An empty store of its own for a test that writes, served by the session's models (the
+    LLM is loaded once, here if no test has needed it yet)."""
+    services.llm  # noqa: B018 - load it so that the scratch store shares it
+    data = tmp_path_factory.mktemp("scratch-data")
+    (data / "models").symlink_to(services.retrieval.models_dir.resolve())
+    scratch = services.sharing_models(services.retrieval.model_copy(update={"data_dir": data}))
+    yield scratch
+    scratch.close()

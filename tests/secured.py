@@ -1,6 +1,6 @@
-"""A secured copy of the session's services for the access-control tests: the same store,
-models and indexed samples, but its own database, in which API keys exist. The session
-fixture itself never gets a key, so every other test keeps running as the local admin."""
+"""Secured services for the access-control tests: the session's models, but a store and a
+database of their own, in which API keys exist. The session fixture itself never gets a key,
+so every other test keeps running as the local admin, and its samples store stays read-only."""
 
 from __future__ import annotations
 
@@ -16,17 +16,13 @@ from fastapi.testclient import TestClient
 from app.api import create_app
 from app.services import Services
 
-SHARED = ("embedder", "store", "searcher", "llm", "answerer", "indexer", "upload_pool")
 
-
-def secured_services(services: Services, database_file: Path, **app_settings: Any) -> Services:
-    """Services sharing `services`' heavy parts, with their own database (and settings)."""
-    app = services.app.model_copy(
-        update={"database_url": f"sqlite:///{database_file}", **app_settings}
-    )
-    copy = Services(services.retrieval, app, services.ingest, services.ingest_lock)
-    for name in SHARED:
-        copy.__dict__[name] = getattr(services, name)
+def secured_services(services: Services, data_dir: Path, **app_settings: Any) -> Services:
+    """A store and a database of their own under `data_dir`, served by the session's models."""
+    (data_dir / "models").symlink_to(services.retrieval.models_dir.resolve())
+    services.llm  # noqa: B018 - loaded once, shared
+    copy = services.sharing_models(services.retrieval.model_copy(update={"data_dir": data_dir}))
+    copy.app = services.app.model_copy(update=app_settings)
     return copy
 
 
@@ -59,7 +55,9 @@ def secured(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """Knowledge base "leak": an hr secret, a sales note and a public note; "hr-only": the hr
     secret alone; "leak-edit": the editor's, holding one sales document it may not touch."""
     root = tmp_path_factory.mktemp("leak-docs")
-    indexer = services.indexer
+    data = tmp_path_factory.mktemp("secured-data")
+    copy = secured_services(services, data, rate_limit_per_minute=0.0)  # one test limits
+    indexer = copy.indexer
     for n, (kb, groups, name, title, body) in enumerate(
         [
             ("leak", ["hr"], "인사 기밀.md", "인사 기밀", HR_SECRET),
@@ -71,10 +69,8 @@ def secured(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Ite
         path = _write(root / str(n), name, title, body)
         report = indexer.ingest(path, kb, groups)
         assert report.counts()["failed"] == 0, report.to_dict()
-    database = tmp_path_factory.mktemp("secured-db") / "kdocqa.db"
-    copy = secured_services(services, database, rate_limit_per_minute=0.0)  # one test limits
     yield copy
-    copy.database.close()
+    copy.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ import pytest
 from app.answer import with_checked_citations
 from app.citations import resolve_citations, strip_markers
 from app.consistency import ConsistencyChecker, answer_slots, load_calibrations, number_values
+from app.consistency.decision import decide, load_decision_model
+from app.consistency.figures import number_reasons
 from app.prompt import REFUSAL_KO, Passage
 from app.services import Services
 from ingest.index import file_chunks
@@ -39,6 +41,20 @@ SOURCE = [
 def test_korean_amounts_compare_by_value() -> None:
     assert number_values("50만 원") == number_values("500,000원") == {500000.0}
     assert 2025.0 in number_values("2025년 3월 1일")
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("회의는 15:00에 시작합니다.", "회의는 매주 월요일 15시에 시작한다."),
+        ("회의는 오후 3시에 시작합니다.", "시작 시각: 15:00"),
+        ("접수는 09:30부터입니다.", "접수는 오전 9시 30분부터 받는다."),
+    ],
+)
+def test_times_of_day_compare_by_value(claim: str, source: str) -> None:
+    """ "15:00" is one time, not the numbers 15 and 0 (a source writing "15시" lacks a 0)."""
+    assert number_reasons(claim, source) == []
+    assert number_reasons(claim.replace("3", "4").replace("15", "16"), source)
 
 
 def test_supported_answer(checker: ConsistencyChecker) -> None:
@@ -151,16 +167,19 @@ def test_a_miscited_figure_moves_to_the_passage_that_holds_it(
 def test_a_question_about_what_no_document_mentions_gets_no_answer(
     checker: ConsistencyChecker,
 ) -> None:
-    """The draft answers something else from a real passage without naming the topic: every
-    claim is unsupported, because no document mentions what was asked."""
+    """The draft answers something else from a real passage without naming the topic: the
+    sentence itself is supported, but no document mentions what was asked, and the answer
+    decision weighs that."""
     question = "사내 어린이집은 몇 시까지 운영하나요?"
     passages = [Passage(1, "c1", "사내식당 조식은 07:30부터 08:50까지 운영한다.", {})]
     answer = "조식은 07:30부터 08:50까지 운영합니다. [1]"
-    result = checker.check(answer, passages, question, unknown_terms=lambda terms: set())
-    assert result.sentences[0].label == "supported", "the documents use every word elsewhere"
+    known = checker.check(answer, passages, question, unknown_terms=lambda terms: set())
+    assert known.sentences[0].label == "supported", "the documents use every word elsewhere"
+    assert known.out_of_scope == () and decide(known, load_decision_model()).show
     result = checker.check(answer, passages, question, unknown_terms=set)  # all unknown
-    assert result.score == 0.0
-    assert "질문의 '어린이집'이(가) 어느 문서에도 없습니다" in result.sentences[0].reasons
+    assert result.out_of_scope == ("어린이집",)
+    assert result.sentences[0].label == "supported", "a topic labels no sentence"
+    assert not decide(result, load_decision_model()).show
 
 
 def test_question_topic_missing_from_every_passage_is_not_rescued(
@@ -169,7 +188,9 @@ def test_question_topic_missing_from_every_passage_is_not_rescued(
     question = "스톡옵션은 입사 몇 년 차부터 받을 수 있나요?"
     passages = [Passage(1, "c1", "입사 2년 차부터 자기계발비를 받을 수 있다.", {})]
     answer = "스톡옵션은 입사 2년 차부터 받을 수 있습니다. [1]"
-    assert checker.check(answer, passages, question=question).score == 0.0
+    result = checker.check(answer, passages, question=question)
+    assert result.out_of_scope == ("스톡", "옵션")  # Kiwi splits the compound
+    assert not decide(result, load_decision_model()).show
 
 
 @pytest.mark.parametrize(
@@ -206,9 +227,9 @@ def test_a_restated_answer_slot_is_not_a_missing_topic(checker: ConsistencyCheck
     assert known_elsewhere.sentences[0].label == "supported", known_elsewhere
     # The topic guard still holds for the rest of the question: "후계자" is in no document.
     unknown = checker.check(answer, passages, question, set)  # all unknown
-    assert unknown.score == 0.0 and "'후계자'" in unknown.sentences[0].reasons[0], unknown
+    assert unknown.out_of_scope == ("후계자",), unknown
     short = "하페즈 알아사드의 아들인 인물은 누구인가?"
-    assert checker.check(answer, passages, short, set).score == 1.0
+    assert checker.check(answer, passages, short, set).out_of_scope == ()
 
 
 def test_shipped_calibration_is_a_probability_model() -> None:

@@ -1,7 +1,10 @@
 """Retrieval on the real sample corpus: quality floors, permissions on every route, LangChain.
 
 The floors are the figures recorded in README (`python -m eval retrieval --set samples`) less a
-small margin: a change that makes retrieval measurably worse fails here.
+small margin: a change that makes retrieval measurably worse fails here. Both are measured on a
+collection that holds samples/ alone (the session's read-only `services`; the eval gives each
+set its own collection): BM25's IDF is collection-wide, so documents another test uploaded
+would move the sparse scores and with them the fusion.
 """
 
 from __future__ import annotations
@@ -45,6 +48,20 @@ def test_hybrid_is_not_worse_than_either_branch(results: dict[str, dict[str, flo
         assert results[fusion]["mrr@10"] >= best_branch - 0.01, (fusion, results)
 
 
+def test_fused_results_do_not_change_between_identical_queries(services: Services) -> None:
+    """Rank fusion ties many chunks, and the engine broke such ties differently from one query
+    to the next (43 of 61 sample questions came back in another order): the floors above, and
+    which passages reach the prompt, depended on chance."""
+    settings = services.retrieval.model_copy(update={"fusion": "rrf"})
+    searcher = HybridSearcher(services.store, services.embedder, settings)
+    samples = SearchFilter(knowledge_bases=["samples"])
+    for case in samples_cases():
+        first, again = (
+            [h.id for h in searcher.search(case.question, samples, limit=10).hits] for _ in range(2)
+        )
+        assert first == again, case.question
+
+
 def test_knowledge_base_filter_is_exact(services: Services) -> None:
     hits = services.searcher.search("연차휴가", SearchFilter(knowledge_bases=["없는곳"])).hits
     assert hits == []
@@ -67,9 +84,10 @@ def test_langchain_retriever_returns_documents_with_citation_metadata(
 
 
 def test_restricted_document_is_invisible_on_every_route(
-    services: Services, tmp_path: Path
+    scratch_services: Services, tmp_path: Path
 ) -> None:
     """A chunk of the 'finance' group must not reach an 'hr' caller by search, ask or citation."""
+    services = scratch_services
     secret = tmp_path / "임원 보수 내역.md"
     secret.write_text(
         "# 임원 보수\n\n2025년 대표이사 연봉은 7억 3,000만 원이며 성과급은 1억 2,000만 원이다.\n",

@@ -1,0 +1,57 @@
+"""Whether to show an answer at all: one calibrated probability for the whole answer.
+
+The sentence labels say which sentences the passages support; whether the answer is shown is a
+separate question, decided from signals of the whole answer by a logistic model fitted on the
+dev split of the evaluation sets (`python -m eval decide --fit` writes decision.json), with its
+threshold chosen there too. A word list or a single guard decided it before; on another
+company's documents that refused right answers whose question used an everyday word the
+documents phrase differently ("주유비" for "유류비"), so such evidence is one weighed signal here,
+never a veto on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.consistency.calibration import Calibration
+from app.consistency.result import ConsistencyResult
+
+DECISION_FILE = Path(__file__).with_name("decision.json")
+SIGNALS = ("supported_share", "min_score", "figure_missing", "topics_unknown")
+
+
+@dataclass(frozen=True)
+class AnswerDecision:
+    probability: float
+    """P(the answer is right and grounded), from the fitted model."""
+    show: bool
+    signals: dict[str, float]
+
+
+def load_decision_model(path: Path = DECISION_FILE) -> Calibration:
+    model = json.loads(path.read_text(encoding="utf-8"))["model"]
+    return Calibration(model["weights"], model["bias"], model["threshold"])
+
+
+def answer_signals(consistency: ConsistencyResult) -> dict[str, float]:
+    """What the decision reads: the share of supported claims, the weakest claim's score,
+    whether some claim has a figure no cited passage holds, and how many question topics no
+    readable document contains."""
+    claims = [s for s in consistency.sentences if s.label != "no_claim"]
+    return {
+        "supported_share": consistency.score or 0.0,
+        "min_score": min((s.score for s in claims), default=0.0),
+        "figure_missing": float(any(r.startswith("숫자 ") for s in claims for r in s.reasons)),
+        "topics_unknown": float(len(consistency.out_of_scope)),
+    }
+
+
+def decide(consistency: ConsistencyResult, model: Calibration) -> AnswerDecision:
+    """An answer that makes no claim (the model found nothing) is never shown."""
+    signals = answer_signals(consistency)
+    if consistency.score is None:
+        return AnswerDecision(0.0, False, signals)
+    probability = model.probability(signals)
+    return AnswerDecision(round(probability, 3), probability >= model.threshold, signals)

@@ -1,0 +1,52 @@
+"""The passages of one answer, analysed once: what every sentence check reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.prompt import Passage
+
+_OVERLAP_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "SN", "NR"})
+
+
+def overlap(
+    terms: frozenset[str], source_terms: frozenset[str], restatable: frozenset[str]
+) -> float:
+    """Share of the sentence's content morphemes found in the cited text (restated question
+    terms count half)."""
+    if not terms:
+        return 0.0
+    restated = (terms - source_terms) & restatable
+    return (len(terms & source_terms) + 0.5 * len(restated)) / len(terms)
+
+
+def terms(
+    tokens: Sequence[tuple[str, str]], tags: frozenset[str] = _OVERLAP_TAGS
+) -> frozenset[str]:
+    return frozenset(form for form, tag in tokens if tag in tags)
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The passages of one answer, analysed once: terms, sentence vectors, question context."""
+
+    passages: dict[int, Passage]
+    texts: dict[int, str]
+    """Each passage as the model saw it: its document and location line, then its text."""
+    terms: dict[int, frozenset[str]]
+    vectors: dict[int, np.ndarray]
+    restatable: frozenset[str]
+    restated_numbers: frozenset[float]
+    out_of_scope: frozenset[str]
+    """Question topics that no retrieved passage mentions and no readable document contains."""
+
+    def source(self, numbers: Sequence[int]) -> str:
+        return "\n".join(self.texts[n] for n in numbers or list(self.passages))
