@@ -93,7 +93,10 @@ class Answerer:
                 f"{self.settings.max_question_chars:,}자 이내로 줄여 주세요."
             )
         for kb in search_filter.knowledge_bases or []:
-            if self.searcher.store.count(SearchFilter(knowledge_bases=[kb])) == 0:
+            # Counted under the caller's groups: a knowledge base holding only documents the
+            # caller may not read answers exactly like one that does not exist.
+            readable = SearchFilter(knowledge_bases=[kb], acl_groups=search_filter.acl_groups)
+            if self.searcher.store.count(readable) == 0:
                 raise UnknownKnowledgeBase(f"알 수 없는 지식베이스입니다: {kb}")
         return question
 

@@ -63,7 +63,13 @@ def _clock(seconds: float) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from app.identity import valid_knowledge_base
     from app.services import Services
+
+    if args.kb and not valid_knowledge_base(args.kb):
+        # The API accepts only such names, so a knowledge base named otherwise is unreachable.
+        print("오류: 지식베이스 이름은 영문·숫자·한글·'_'·'-' 1~64자여야 합니다.", file=sys.stderr)
+        return 2
 
     services = Services()
     groups = [g for g in (args.groups or "").split(",") if g] or None
@@ -175,16 +181,86 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _comma_list(raw: str | None) -> list[str] | None:
+    return None if raw is None else [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Create (the key alone on the last line of stdout), list or revoke API keys."""
+    from app.identity import Caller
+    from app.keys import KeyRequestError
+    from app.services import Services
+
+    services = Services()
+    operator = Caller("cli", "admin", None, subject="cli", rate_limited=False)
+    try:
+        if args.action == "create":
+            groups, bases = _comma_list(args.groups), _comma_list(args.knowledge_bases)
+            token = services.keys.create(args.name, args.role, groups, bases)
+            services.audit.record(operator, "key.create", key=args.name, key_role=args.role)
+            print(
+                f"키 '{args.name}' ({args.role})를 만들었습니다. 다시 볼 수 없으니 지금 보관하세요:"
+            )
+            print(token)
+        elif args.action == "revoke":
+            services.keys.revoke(args.name)
+            services.audit.record(operator, "key.revoke", key=args.name)
+            print(f"키 '{args.name}'를 폐기했습니다.")
+        else:
+            for key in services.keys.list():
+                state = "폐기됨" if key.revoked_at else "사용 중"
+                who = ",".join(key.groups) if key.groups is not None else "(전체)"
+                where = (
+                    ",".join(key.knowledge_bases) if key.knowledge_bases is not None else "(전체)"
+                )
+                print(f"{key.name}\t{key.role}\t그룹 {who}\t지식베이스 {where}\t{state}")
+    except KeyRequestError as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from app.services import Services
+
+    try:
+        since = datetime.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"오류: --since는 ISO 8601 시각이어야 합니다: {args.since}", file=sys.stderr)
+        return 2
+    services = Services()
+    try:
+        for event in services.audit.events(since, args.limit):
+            print(json.dumps(event, ensure_ascii=False))
+    finally:
+        services.close()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.api import create_app
+    from app.services import Services
 
     settings = get_app_settings()
     host, port = args.host or settings.api_host, args.port or settings.api_port
+    services = Services()
+    if host not in ("127.0.0.1", "localhost", "::1") and not services.keys.any_ever():
+        # Without keys every caller is the unrestricted local admin: loopback only.
+        print(
+            f"오류: API 키가 없으면 {host}에 열 수 없습니다 (누구나 관리자가 됩니다). "
+            "먼저 `kdocqa keys create NAME --role admin`으로 키를 만드세요.",
+            file=sys.stderr,
+        )
+        return 2
     print(f"API: http://{host}:{port}/docs")
     print(f"채팅 UI: KDOCQA_API_URL=http://{host}:{port} streamlit run ui/chat.py")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(services), host=host, port=port, log_level="info")
     return 0
 
 
@@ -225,6 +301,25 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--kb", help="지식베이스 이름")
     ask.add_argument("--json", action="store_true", help="API와 같은 JSON 출력")
     ask.set_defaults(func=cmd_ask)
+
+    keys = sub.add_parser("keys", help="API 키 관리 (create / list / revoke)")
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="새 키 (키는 마지막 줄에 한 번만 출력)")
+    create.add_argument("name")
+    create.add_argument("--role", required=True, choices=["reader", "editor", "admin"])
+    create.add_argument(
+        "--groups", help="접근 그룹, 쉼표로 구분 (기본: 없음 = 공개 문서만; admin은 전체)"
+    )
+    create.add_argument("--knowledge-bases", help="지식베이스, 쉼표로 구분 (기본: 전체)")
+    key_actions.add_parser("list", help="키 목록 (키 값은 저장되지 않습니다)")
+    revoke = key_actions.add_parser("revoke", help="키 폐기")
+    revoke.add_argument("name")
+    keys.set_defaults(func=cmd_keys)
+
+    audit = sub.add_parser("audit", help="감사 기록 (JSON 한 줄씩, 오래된 것부터)")
+    audit.add_argument("--since", help="이 시각부터 (ISO 8601, 예: 2026-01-01T00:00:00+09:00)")
+    audit.add_argument("--limit", type=int, default=1000)
+    audit.set_defaults(func=cmd_audit)
 
     serve = sub.add_parser("serve", help="REST API 시작")
     serve.add_argument("--host")

@@ -8,12 +8,16 @@ the prompt longer (slow on CPU) and let earlier answers leak in as unchecked "so
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import delete, select
+
+from app.db.database import Database
+from app.db.models import ChatSession, ChatTurn
 from app.llm import LLM, Message, complete
 
 _REWRITE_SYSTEM = (
@@ -31,25 +35,73 @@ class Turn:
     """The answer as it was served (citations and check included), returned unchanged."""
 
 
+def new_session_id() -> str:
+    """128 random bits, server-generated: a session id cannot be guessed or chosen."""
+    return secrets.token_hex(16)
+
+
 class Conversations:
-    """Recent turns per session id, in memory and bounded: the oldest sessions are dropped."""
+    """Sessions and their turns in the database, each owned by the caller that started it.
 
-    def __init__(self, max_sessions: int = 1000, max_turns: int = 4) -> None:
-        self._sessions: OrderedDict[str, list[Turn]] = OrderedDict()
-        self._max_sessions, self._max_turns = max_sessions, max_turns
-        self._lock = threading.Lock()
+    A session another caller owns reads exactly like one that does not exist, so its turns
+    never feed someone else's follow-up rewrite. The rewrite uses the last `max_turns` turns;
+    `GET /v1/sessions/{id}` returns up to `max_listed` of the latest.
+    """
 
-    def turns(self, session_id: str) -> list[Turn]:
-        """Oldest first."""
-        with self._lock:
-            return list(self._sessions.get(session_id, []))
+    def __init__(self, database: Database, max_turns: int = 4, max_listed: int = 100) -> None:
+        self.database = database
+        self._max_turns, self._max_listed = max_turns, max_listed
+
+    def start(self, owner: str) -> str:
+        session_id = new_session_id()
+        with self.database.session() as s:
+            s.add(ChatSession(id=session_id, owner=owner))
+        return session_id
+
+    def owns(self, session_id: str, owner: str) -> bool:
+        with self.database.session() as s:
+            found = s.get(ChatSession, session_id)
+            return found is not None and found.owner == owner
+
+    def turns(self, session_id: str, owner: str, recent: int | None = None) -> list[Turn] | None:
+        """Oldest first (the last `recent`, default the rewrite's history length); None when the
+        session does not exist or belongs to someone else."""
+        if not self.owns(session_id, owner):
+            return None
+        query = (
+            select(ChatTurn)
+            .where(ChatTurn.session_id == session_id)
+            .order_by(ChatTurn.id.desc())
+            .limit(recent or self._max_turns)
+        )
+        with self.database.session() as s:
+            rows = list(s.scalars(query).all())
+        return [Turn(t.question, t.answer, t.record) for t in reversed(rows)]
+
+    def listed(self, session_id: str, owner: str) -> list[Turn] | None:
+        return self.turns(session_id, owner, self._max_listed)
 
     def add(self, session_id: str, turn: Turn) -> None:
-        with self._lock:
-            turns = self._sessions.pop(session_id, [])
-            self._sessions[session_id] = [*turns, turn][-self._max_turns :]
-            while len(self._sessions) > self._max_sessions:
-                self._sessions.popitem(last=False)
+        with self.database.session() as s:
+            s.add(
+                ChatTurn(
+                    session_id=session_id,
+                    question=turn.question,
+                    answer=turn.answer,
+                    record=dict(turn.record),
+                )
+            )
+            found = s.get(ChatSession, session_id)
+            if found is not None:
+                found.updated_at = datetime.now(UTC)
+
+    def delete(self, session_id: str, owner: str) -> bool:
+        if not self.owns(session_id, owner):
+            return False
+        with self.database.session() as s:
+            s.execute(delete(ChatTurn).where(ChatTurn.session_id == session_id))
+            s.execute(delete(ChatSession).where(ChatSession.id == session_id))
+        return True
 
 
 def standalone_question(llm: LLM, turns: Sequence[tuple[str, str]], question: str) -> str:

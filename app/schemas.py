@@ -3,31 +3,55 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
 from app.answer import AnswerResult
 from app.consistency import ConsistencyResult
 from app.consistency.decision import AnswerDecision
+from app.identity import GROUP_PATTERN, KNOWLEDGE_BASE_PATTERN
 from app.prompt import Passage
 
 
+def _no_lone_surrogates(text: str) -> str:
+    """JSON may escape a lone surrogate ("\\ud800"), which no encoder downstream can write."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("올바른 유니코드 문자열이 아닙니다 (짝 없는 서로게이트).") from error
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_lone_surrogates)]
+KnowledgeBase = Annotated[str, StringConstraints(pattern=KNOWLEDGE_BASE_PATTERN)]
+Group = Annotated[str, StringConstraints(pattern=GROUP_PATTERN)]
+SessionId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+FileType = Annotated[str, StringConstraints(pattern=r"^\.?[0-9A-Za-z]{1,10}$")]
+
+
 class AskRequest(BaseModel):
-    question: str = Field(description="질문 (Korean or English).")
-    knowledge_base: str | None = Field(default=None, description="Restrict to one knowledge base.")
-    groups: list[str] | None = Field(
+    question: Text = Field(description="질문 (Korean or English).")
+    knowledge_base: KnowledgeBase | None = Field(
+        default=None, description="Restrict to one knowledge base."
+    )
+    groups: list[Group] | None = Field(
         default=None,
-        description="Caller's access groups, set by the trusted gateway; None = unrestricted.",
+        max_length=100,
+        description="Narrow the caller's access groups to these; they never widen them. "
+        "Unset = every group of the caller.",
     )
     top_k: int | None = Field(default=None, ge=1, le=50)
-    session_id: str | None = Field(
+    session_id: SessionId | None = Field(
         default=None,
-        max_length=200,
-        description="Conversation id: a follow-up is made standalone from this session's turns.",
+        description="A session this caller started (the `session_id` of an earlier answer): a "
+        "follow-up is made standalone from its turns. Unset = a new session. An id that is "
+        "unknown or another caller's is rejected with 404.",
     )
-    file_types: list[str] | None = Field(
-        default=None, description='Restrict to these file types, e.g. ["pdf", "hwpx"].'
+    file_types: list[FileType] | None = Field(
+        default=None,
+        max_length=20,
+        description='Restrict to these file types, e.g. ["pdf", "hwpx"].',
     )
     modified_from: datetime | None = Field(
         default=None, description="Only documents whose file was modified at or after this time."
@@ -132,6 +156,10 @@ class PassageOut(BaseModel):
 
 
 class AskResponse(BaseModel):
+    session_id: str | None = Field(
+        default=None,
+        description="The session this answer was added to (send it back for a follow-up).",
+    )
     question: str = Field(description="The question answered: a follow-up's standalone rewrite.")
     answer: str
     refused: bool
@@ -176,8 +204,9 @@ def consistency_out(
     )
 
 
-def ask_response(result: AnswerResult) -> AskResponse:
+def ask_response(result: AnswerResult, session_id: str | None = None) -> AskResponse:
     return AskResponse(
+        session_id=session_id,
         question=result.question,
         answer=result.answer,
         refused=result.refused,

@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from app.answer import Answerer
+from app.audit import AuditLog
 from app.consistency import ConsistencyChecker
 from app.consistency.decision import load_decision_model
 from app.conversation import Conversations
+from app.db.database import Database, default_url
+from app.keys import KeyStore
 from app.llm import LLM, create_llm
 from app.settings import AppSettings
 from app.settings import get_settings as get_app_settings
 from ingest.index import Indexer
+from ingest.parse_pool import ParsePool
 from ingest.settings import IngestSettings
 from ingest.settings import get_settings as get_ingest_settings
 from ingest.sync import Progress, rebuild_sources, sync_sources, write_report
@@ -37,7 +41,25 @@ class Services:
     app: AppSettings = field(default_factory=get_app_settings)
     ingest: IngestSettings = field(default_factory=get_ingest_settings)
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
-    conversations: Conversations = field(default_factory=Conversations)
+
+    @cached_property
+    def database(self) -> Database:
+        """The service's own state, migrated to the latest schema when first opened."""
+        database = Database(self.app.database_url or default_url(self.retrieval.data_dir))
+        database.migrate()
+        return database
+
+    @cached_property
+    def keys(self) -> KeyStore:
+        return KeyStore(self.database)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.database, self.app.audit_retention_days)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(self.database, self.app.session_turns)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -79,6 +101,18 @@ class Services:
     def indexer(self) -> Indexer:
         return Indexer(self.store, self.embedder, self.ingest, self.retrieval)
 
+    @cached_property
+    def upload_pool(self) -> ParsePool:
+        """One worker process that parses uploads, with a time and memory limit per file."""
+        settings = self.ingest
+        return ParsePool(
+            1,
+            settings.max_unpacked_mb,
+            isolated=True,
+            timeout_s=settings.upload_parse_timeout_s,
+            memory_mb=settings.upload_parse_memory_mb,
+        )
+
     @property
     def reports_dir(self) -> Path:
         return self.retrieval.data_dir / "reports"
@@ -98,6 +132,10 @@ class Services:
             self.ingest_lock.release()
         return report, write_report(report, self.reports_dir)
 
+    @property
+    def uploads_dir(self) -> Path:
+        return self.retrieval.data_dir / "uploads"
+
     def sharing_models(self, retrieval: RetrievalSettings) -> Services:
         """Another index — its own store under `retrieval` — served by the models this one has
         already loaded. BM25's IDF is collection-wide, so an evaluation set or a test that
@@ -113,3 +151,7 @@ class Services:
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
+        if "database" in self.__dict__:
+            self.database.close()
+        if "upload_pool" in self.__dict__:
+            self.upload_pool.close()

@@ -65,6 +65,32 @@ class AppSettings(BaseSettings):
     unsupported_policy: Literal["flag", "withhold"] = "flag"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the service's own database (keys, sessions, feedback, "
+        "audit), e.g. postgresql://user:pw@host/kdocqa; unset = SQLite file data/kdocqa.db.",
+    )
+    trusted_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "testserver"],
+        description="Host header values the API answers (DNS-rebinding guard); '*' = any.",
+    )
+    gateway_secret: str | None = Field(
+        default=None,
+        description="Trusted-gateway mode: a request carrying this secret in "
+        "gateway_secret_header is identified by the user/groups/role headers. Off when unset.",
+    )
+    gateway_secret_header: str = "X-Kdocqa-Gateway-Secret"
+    gateway_user_header: str = "X-Kdocqa-User"
+    gateway_groups_header: str = "X-Kdocqa-Groups"
+    gateway_role_header: str = "X-Kdocqa-Role"
+    rate_limit_per_minute: float = Field(
+        default=120.0, description="Requests per minute per key (token bucket); 0 = no limit."
+    )
+    rate_limit_burst: int = Field(default=30, description="Requests a key may make at once.")
+    max_json_kb: int = Field(default=1024, description="Largest JSON request body (413 above).")
+    max_json_depth: int = Field(default=32, description="Deepest JSON nesting (422 above).")
+    audit_retention_days: int = Field(default=365, description="Audit events older are dropped.")
+    session_turns: int = Field(default=4, description="Recent turns a follow-up is rewritten from.")
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ import unicodedata
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -256,7 +256,10 @@ class Indexer:
         knowledge_base: str | None = None,
         acl_groups: Sequence[str] | None = None,
         progress: Callable[[int, int, FileOutcome], None] | None = None,
+        pool: ParsePool | None = None,
     ) -> IngestReport:
+        """Index a file or folder. With `pool` (kept open for the caller) files parse there,
+        e.g. the API's isolated upload worker; otherwise a pool is made for this run."""
         kb = knowledge_base or self.settings.default_knowledge_base
         groups = list(acl_groups or self.settings.default_acl_groups)
         started = time.perf_counter()
@@ -268,7 +271,7 @@ class Indexer:
         files = list(discover(root))
         seen: set[str] = set()
         workers = parse_workers(self.settings.parse_workers)
-        pool = ParsePool(
+        parsing = pool or ParsePool(
             workers if len(files) >= POOL_MIN_FILES else 1, self.settings.max_unpacked_mb
         )
         ahead: deque[tuple[Path, FileOutcome | _Parsing]] = deque()
@@ -278,7 +281,7 @@ class Indexer:
                 path, step = ahead.popleft()
                 outcome = (
                     _unless_unreadable(
-                        path, partial(self._finish_file, path, step, kb, groups, pool)
+                        path, partial(self._finish_file, path, step, kb, groups, parsing)
                     )
                     if isinstance(step, _Parsing)
                     else step
@@ -287,17 +290,19 @@ class Indexer:
                 if progress:
                     progress(len(report.outcomes), len(files), outcome)
 
-        with pool:
+        with parsing if pool is None else nullcontext(parsing):
             for path in files:
                 doc_id = document_id(kb, path)
                 seen.add(doc_id)
                 previous = indexed.get(doc_id)
                 step = _unless_unreadable(
                     path,
-                    partial(self._start_file, path, doc_id, kb, groups, previous, vanished, pool),
+                    partial(
+                        self._start_file, path, doc_id, kb, groups, previous, vanished, parsing
+                    ),
                 )
                 ahead.append((path, step))
-                collect(keep=pool.lookahead)
+                collect(keep=parsing.lookahead)
             collect(keep=0)
         if root.is_dir():
             prefix = str(root.resolve()) + os.sep
@@ -311,6 +316,12 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         report.phases, self._phase_seconds = self._phase_seconds, {}
         return report
+
+    def delete_file(self, path: Path, knowledge_base: str) -> None:
+        """Drop a file's chunks, then the file."""
+        self.store.delete_document(document_id(knowledge_base, path))
+        path.unlink(missing_ok=True)
+        self.store.optimize()
 
     def _start_file(
         self,

@@ -20,7 +20,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
@@ -37,6 +39,18 @@ MAX_CRASHES = 3
 
 class ParserCrashed(ParseError):
     reason = "parser_crashed"
+
+
+class ParserTimedOut(ParseError):
+    reason = "parser_timeout"
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Worker initializer: cap the address space, so a decompression bomb that slips past the
+    parsers' own limits fails with MemoryError in the worker instead of swapping the host."""
+    if memory_mb > 0:
+        limit = memory_mb * 1_048_576
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def available_cores() -> int:
@@ -60,8 +74,21 @@ class ParseJob:
 class ParsePool:
     """Submit files in reading order, collect their elements in the same order."""
 
-    def __init__(self, workers: int, max_unpacked_mb: float) -> None:
+    def __init__(
+        self,
+        workers: int,
+        max_unpacked_mb: float,
+        isolated: bool = False,
+        timeout_s: float | None = None,
+        memory_mb: int = 0,
+    ) -> None:
+        """`isolated` parses even a single file on a worker process (never in this one), with
+        `timeout_s` per file and an address-space limit of `memory_mb`: the API parses
+        uploads this way, so a hostile file costs one worker, not the service."""
         self.workers = max(1, workers)
+        self.isolated = isolated
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
         self._parse = partial(parse_file, max_unpacked_mb=max_unpacked_mb)
         self._executor: ProcessPoolExecutor | None = None
         self._outstanding: dict[int, ParseJob] = {}
@@ -72,8 +99,12 @@ class ParsePool:
         """How many files may be submitted ahead of the one being indexed."""
         return 0 if self.workers == 1 else 4 * self.workers
 
+    @property
+    def _in_process(self) -> bool:
+        return self.workers == 1 and not self.isolated
+
     def submit(self, path: Path) -> ParseJob:
-        if self.workers == 1:
+        if self._in_process:
             return ParseJob(path, self._parse_here(path))
         try:
             future = self._start().submit(self._parse, path)
@@ -88,7 +119,16 @@ class ParsePool:
         """The job's elements; raises what parsing raised (ParseError, OSError, ...)."""
         self._outstanding.pop(id(job), None)
         try:
-            return job.future.result()
+            return job.future.result(timeout=self.timeout_s)
+        except FutureTimeout as error:
+            self._kill_workers()
+            raise ParserTimedOut(
+                f"'{job.path.name}' 파일을 읽는 데 {self.timeout_s:g}초가 넘게 걸려 중단했습니다."
+            ) from error
+        except MemoryError as error:
+            raise ParserCrashed(
+                f"'{job.path.name}' 파일을 읽는 데 메모리 한도({self.memory_mb} MB)를 넘었습니다."
+            ) from error
         except BrokenProcessPool as error:
             self._restart()
             raise ParserCrashed(
@@ -107,15 +147,29 @@ class ParsePool:
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:
             context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_limit_memory,
+                initargs=(self.memory_mb,),
+            )
         return self._executor
+
+    def _kill_workers(self) -> None:
+        """Stop a worker stuck on a file: the executor cannot cancel a running call."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
 
     def _restart(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
         self._crashes += 1
-        if self._crashes >= MAX_CRASHES:
+        if self._crashes >= MAX_CRASHES and not self.isolated:
             log.warning("parser workers died %d times; parsing in this process", self._crashes)
             self.workers = 1
         for job in self._outstanding.values():
@@ -127,7 +181,7 @@ class ParsePool:
             ):
                 job.future = (
                     self._parse_here(job.path)
-                    if self.workers == 1
+                    if self._in_process
                     else self._start().submit(self._parse, job.path)
                 )
 

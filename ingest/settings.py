@@ -37,6 +37,14 @@ class IngestSettings(BaseSettings):
         description="Access groups given to documents when a source names none ('*' = everyone).",
     )
     embed_batch: int = 32
+    upload_parse_timeout_s: float = Field(
+        default=120.0,
+        description="An upload's parser still running after this is killed (the upload fails).",
+    )
+    upload_parse_memory_mb: int = Field(
+        default=4096,
+        description="Address-space limit of the process that parses uploads; 0 = none.",
+    )
     parse_workers: int = Field(
         default=0,
         description="Processes that parse files while the main process embeds, in runs of 16 "

@@ -5,6 +5,15 @@
 # built wheel in ~/.cache/pip, so later installs on the same machine reuse it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Debian's postgresql: the database tests start a throwaway cluster from its initdb/pg_ctl
+# (tests/pg_cluster.py); the service itself defaults to SQLite and needs no server.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "warning: Debian's postgresql is missing (sudo apt-get install -y postgresql); the database tests need it" >&2
+  fi
+fi
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_cluster import postgres_url  # noqa: F401  # a throwaway PostgreSQL cluster
+from secured import api, keys, secured  # noqa: F401  # `services` with API keys, own database
 
 from app.services import Services
 from app.settings import AppSettings

@@ -6,7 +6,6 @@ Run: streamlit run ui/chat.py  (the API must be running; KDOCQA_API_URL points a
 from __future__ import annotations
 
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +21,38 @@ st.title("사내 문서 질의응답")
 st.caption("답변은 사내 문서만 근거로 하며, 문장마다 근거 확인 결과를 표시합니다.")
 
 with st.sidebar:
+    # Log in with an API key (`kdocqa keys create NAME --role reader`); the key, not the user,
+    # decides which documents are readable, so there is no access-group box.
+    typed = st.text_input(
+        "API 키",
+        type="password",
+        value=st.session_state.get("api_key", ""),
+        help="관리자에게 받은 키 (kdq_…). 키가 없는 단일 사용자 설치는 비워 두세요.",
+    )
+    st.session_state.api_key = typed.strip()
     knowledge_base = st.text_input("지식베이스", value="", help="비우면 전체에서 찾습니다.")
-    groups_text = st.text_input("접근 그룹 (쉼표로 구분)", value="", help="비우면 제한 없음")
 
 
 def ask(question: str) -> dict[str, Any]:
-    # The session id lets the API read a follow-up ("그럼 계약직은?") in context.
-    body: dict[str, Any] = {"question": question, "session_id": st.session_state.session_id}
+    # The server hands out the session id with the first answer; sending it back lets the API
+    # read a follow-up ("그럼 계약직은?") in context.
+    body: dict[str, Any] = {"question": question}
+    if st.session_state.get("session_id"):
+        body["session_id"] = st.session_state.session_id
     if knowledge_base.strip():
         body["knowledge_base"] = knowledge_base.strip()
-    if groups_text.strip():
-        body["groups"] = [g.strip() for g in groups_text.split(",") if g.strip()]
-    response = httpx.post(f"{settings.api_url}/v1/ask", json=body, timeout=settings.ui_timeout_s)
+    headers = (
+        {"Authorization": f"Bearer {st.session_state.api_key}"} if st.session_state.api_key else {}
+    )
+    response = httpx.post(
+        f"{settings.api_url}/v1/ask", json=body, headers=headers, timeout=settings.ui_timeout_s
+    )
     data: dict[str, Any] = response.json()
+    if response.status_code == 401:
+        raise RuntimeError("API 키가 필요하거나 올바르지 않습니다. 왼쪽에 키를 입력하세요.")
     if response.status_code != 200:
         raise RuntimeError(data.get("error", {}).get("message", f"HTTP {response.status_code}"))
+    st.session_state.session_id = data.get("session_id")
     return data
 
 
@@ -78,7 +94,7 @@ def show(result: dict[str, Any], asked: str) -> None:
 
 if "history" not in st.session_state:
     st.session_state.history = []
-    st.session_state.session_id = uuid.uuid4().hex
+    st.session_state.session_id = None
 
 asked = ""
 for turn in st.session_state.history:

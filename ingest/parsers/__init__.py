@@ -58,6 +58,8 @@ def parse_file(path: Path, max_unpacked_mb: float = MAX_UNPACKED_MB) -> list[Ele
     kind = ""
     try:
         kind = sniff(path, max_unpacked_mb)
+        if kind == "hwp":  # inflates its own streams: bounded here, not by sniff
+            return parse_hwp(path, max_unpacked_mb)
         return _PARSERS[kind](path)
     except (ParseError, offline.SpacyModelMissing, MemoryError, PermissionError):
         raise

@@ -21,7 +21,14 @@ from pathlib import Path
 
 import olefile
 
-from ingest.elements import CorruptFile, Element, EmptyDocument, EncryptedFile
+from ingest.elements import (
+    MAX_UNPACKED_MB,
+    CorruptFile,
+    Element,
+    EmptyDocument,
+    EncryptedFile,
+    TooLarge,
+)
 from ingest.parsers.blocks import Block, Note, Para, Table, TableCell, to_elements
 
 _SIGNATURE = b"HWP Document File"
@@ -60,16 +67,19 @@ class _Record:
     children: list[_Record] = field(default_factory=list)
 
 
-def parse_hwp(path: Path) -> list[Element]:
-    """Elements of an HWP 5.0 document; raises EncryptedFile, CorruptFile or EmptyDocument."""
+def parse_hwp(path: Path, max_unpacked_mb: float = MAX_UNPACKED_MB) -> list[Element]:
+    """Elements of an HWP 5.0 document; raises EncryptedFile, CorruptFile, EmptyDocument, or
+    TooLarge when the sections inflate to more than `max_unpacked_mb` together."""
     name = path.name
+    budget = int(max_unpacked_mb * 1_048_576)
     try:
         with olefile.OleFileIO(str(path)) as ole:
             flags = _check_header(ole, name)
             blocks: list[Block] = []
             for stream in _section_streams(ole):
                 raw = ole.openstream(stream).read()
-                data = _inflate(raw, name) if flags & _FLAG_COMPRESSED else raw
+                data = _inflate(raw, name, max(budget, 0)) if flags & _FLAG_COMPRESSED else raw
+                budget -= len(data)
                 blocks.extend(_paragraphs(_tree(data)))
     except (OSError, struct.error, ValueError) as exc:
         raise CorruptFile(f"'{name}' 파일이 손상되어 읽을 수 없습니다 (HWP: {exc}).") from exc
@@ -121,14 +131,22 @@ def _section_streams(ole: olefile.OleFileIO) -> list[str]:
     return [stream for _, stream in sorted(numbered)]
 
 
-def _inflate(raw: bytes, name: str) -> bytes:
-    try:
-        return zlib.decompress(raw, -15)
-    except zlib.error:
+def _inflate(raw: bytes, name: str, limit: int) -> bytes:
+    """A section stream inflated (raw deflate, or zlib-wrapped in some writers), never past
+    `limit` bytes: a small stream that would inflate to gigabytes is refused, not unpacked."""
+    for wbits in (-15, 15):
+        inflater = zlib.decompressobj(wbits)
         try:
-            return zlib.decompress(raw)
-        except zlib.error as exc:
-            raise CorruptFile(f"'{name}' 파일의 본문 압축을 풀 수 없습니다 (손상된 파일).") from exc
+            data = inflater.decompress(raw, limit + 1)
+        except zlib.error:
+            continue
+        if len(data) > limit or inflater.unconsumed_tail:
+            raise TooLarge(
+                f"'{name}'의 본문은 압축을 풀면 한도({limit / 1_048_576:g} MB)를 넘습니다. "
+                "압축 폭탄이거나 비정상적인 문서입니다."
+            )
+        return data
+    raise CorruptFile(f"'{name}' 파일의 본문 압축을 풀 수 없습니다 (손상된 파일).")
 
 
 def _tree(data: bytes) -> list[_Record]:

@@ -1,0 +1,76 @@
+"""The one error shape of the API, `{"error": {"code", "message"}}` with Korean messages, and
+the handlers that turn exceptions into it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+RETRY_AFTER_S = 10
+BUSY_MESSAGE = "요청이 많아 잠시 후 다시 시도해 주세요."
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def busy() -> ApiError:
+    return ApiError(503, "busy", BUSY_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
+
+
+def unknown_knowledge_base(name: str) -> ApiError:
+    """The same answer for a knowledge base that does not exist and one the caller may not read."""
+    return ApiError(404, "unknown_knowledge_base", f"알 수 없는 지식베이스입니다: {name}")
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, **extra}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _api_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    return error_response(error.status, error.code, error.message, error.headers)
+
+
+def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    details = [
+        {"field": ".".join(str(p) for p in e["loc"][1:]), "message": str(e["msg"])}
+        for e in error.errors()
+    ]
+    return error_response(
+        422, "validation_error", "요청 형식이 올바르지 않습니다.", details=details
+    )
+
+
+_HTTP_MESSAGES = {
+    404: ("not_found", "없는 경로입니다."),
+    405: ("method_not_allowed", "허용되지 않는 요청 방식입니다."),
+    413: ("too_large", "요청 본문이 너무 큽니다."),
+}
+
+
+def _http_error(_: Request, error: Exception) -> JSONResponse:
+    """Framework errors (unknown route, wrong method) in the same shape as ours."""
+    assert isinstance(error, HTTPException)
+    code, message = _HTTP_MESSAGES.get(
+        error.status_code, ("http_error", "요청을 처리할 수 없습니다.")
+    )
+    if error.status_code == 413:
+        message = str(error.detail)
+    return error_response(error.status_code, code, message, dict(error.headers or {}))
+
+
+def install_error_handlers(api: FastAPI) -> None:
+    api.add_exception_handler(ApiError, _api_error)
+    api.add_exception_handler(HTTPException, _http_error)
+    api.add_exception_handler(RequestValidationError, _validation_error)
