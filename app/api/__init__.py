@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app.api import admin, ask, documents, health, search, sessions, sync
+from app.api import admin, ask, check, documents, health, search, sessions, sync
 from app.api.authn import Authenticate
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimits
@@ -21,7 +21,7 @@ from app.api.ratelimit import RateLimiter
 from app.services import Services
 from ingest.sync import run_on_schedule
 
-ROUTERS = (ask, search, documents, sessions, sync, admin, health)
+ROUTERS = (ask, search, check, documents, sessions, sync, admin, health)
 MULTIPART_OVERHEAD = 1 << 20
 """Bytes a multipart upload may carry beyond the file itself (boundaries, form fields)."""
 
