@@ -1,0 +1,38 @@
+"""The answer decision: fitted on dev rows, it shows right drafts and refuses wrong ones by the
+signals the checker gives, with the threshold the cost of a wrong answer puts it at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.consistency import ConsistencyResult, SentenceCheck
+from app.consistency.calibration import Calibration
+from app.consistency.decision import SIGNALS, answer_signals, decide
+from eval.decision_fit import fit
+
+
+def _row(share: float, unknown: float, right: bool, answerable: bool = True) -> dict[str, Any]:
+    signals = dict.fromkeys(SIGNALS, 0.0) | {
+        "supported_share": share,
+        "min_score": share,
+        "topics_unknown": unknown,
+    }
+    return {"answerable": answerable, "draft_correct": right, "decision": {"signals": signals}}
+
+
+def test_the_fit_separates_right_drafts_from_wrong_ones() -> None:
+    rows = [_row(1.0, 0, True) for _ in range(12)] + [_row(0.0, 0, False) for _ in range(8)]
+    rows += [_row(1.0, 2, False, answerable=False) for _ in range(6)]  # unanswerable, answered
+    result = fit(rows)
+    assert result["shown_right"] == 12 and result["shown_wrong"] == 0, result
+    assert result["model"]["weights"]["topics_unknown"] < 0, result
+
+
+def test_an_answer_that_makes_no_claim_is_never_shown() -> None:
+    nothing = ConsistencyResult(None, [SentenceCheck("찾을 수 없습니다.", "no_claim", 1.0, [])])
+    always = Calibration(dict.fromkeys(SIGNALS, 0.0), 10.0, 0.5)
+    assert decide(nothing, always).show is False
+    claim = SentenceCheck("연차는 15일입니다.", "supported", 0.9, [1])
+    result = ConsistencyResult(1.0, [claim], ("스톡",))
+    assert answer_signals(result)["topics_unknown"] == 1.0
+    assert decide(result, always).show is True
