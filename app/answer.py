@@ -9,11 +9,10 @@ from typing import Any
 
 from app.citations import (
     Citation,
-    answer_sentences,
     clean_markers,
-    markers_in,
     resolve_citations,
-    strip_markers,
+    with_markers,
+    without_sentences,
 )
 from app.consistency import ConsistencyChecker, ConsistencyResult, SentenceCheck
 from app.consistency.calibration import Calibration
@@ -223,21 +222,13 @@ def _draft_refusal_reason(consistency: ConsistencyResult) -> str:
 
 
 def with_checked_citations(text: str, consistency: ConsistencyResult) -> str:
-    """The answer with each sentence's markers as the checker settled them (it corrects a
-    citation to the passage that supports the sentence)."""
-    sentences = list(zip(answer_sentences(text), consistency.sentences, strict=True))
-    moved = [c.label == "supported" and c.citations != markers_in(raw) for raw, c in sentences]
-    if not any(moved):
-        return text
-    return " ".join(
-        f"{strip_markers(raw)} {''.join(f'[{n}]' for n in check.citations)}" if change else raw
-        for (raw, check), change in zip(sentences, moved, strict=True)
-    )
+    """The answer with each supported sentence's markers as the checker settled them (it
+    corrects a citation to the passage that supports the sentence)."""
+    settled = [c.citations if c.label == "supported" else None for c in consistency.sentences]
+    return with_markers(text, settled)
 
 
 def _withhold(text: str, consistency: ConsistencyResult) -> str:
-    sentences = zip(answer_sentences(text), consistency.sentences, strict=True)
-    kept = [raw for raw, check in sentences if check.label != "unsupported"]
-    hidden = len(consistency.unsupported)
-    note = f"(근거 문서로 확인되지 않은 문장 {hidden}개를 표시하지 않았습니다.)"
-    return " ".join([*kept, note]).strip()
+    hidden = [check.label == "unsupported" for check in consistency.sentences]
+    note = f"(근거 문서로 확인되지 않은 문장 {sum(hidden)}개를 표시하지 않았습니다.)"
+    return without_sentences(text, hidden, note)

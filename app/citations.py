@@ -63,6 +63,27 @@ def answer_sentences(answer: str) -> list[str]:
     return sentences
 
 
+def with_markers(text: str, settled: Sequence[list[int] | None]) -> str:
+    """The answer with each sentence's markers replaced by its settled list (the checker's
+    corrected citation); None, or the same list, keeps the sentence as written."""
+    sentences = answer_sentences(text)
+    changed = [
+        m is not None and m != markers_in(raw) for raw, m in zip(sentences, settled, strict=True)
+    ]
+    if not any(changed):
+        return text
+    return " ".join(
+        f"{strip_markers(raw)} {''.join(f'[{n}]' for n in m or [])}" if change else raw
+        for raw, m, change in zip(sentences, settled, changed, strict=True)
+    )
+
+
+def without_sentences(text: str, hidden: Sequence[bool], note: str) -> str:
+    """The answer without the hidden sentences, and the note saying so."""
+    kept = [raw for raw, hide in zip(answer_sentences(text), hidden, strict=True) if not hide]
+    return " ".join([*kept, note]).strip()
+
+
 def best_sentences(claim: str, passage_text: str, top: int = 1) -> list[str]:
     """Passage sentences ranked by content-morpheme overlap with the claim."""
     claim_terms = set(content_terms(claim))

@@ -55,3 +55,14 @@ def test_citation_place_reads_as_the_file_does() -> None:
         passage = Passage(1, "c1", "연차휴가는 15일이다.", {"title": "문서", **payload})
         _, citations = resolve_citations("연차휴가는 15일입니다. [1]", [passage])
         assert (citations[0].place, citations[0].sheet) == (place, payload.get("sheet"))
+
+
+def test_marker_edits_keep_untouched_sentences_as_written() -> None:
+    from app.citations import with_markers, without_sentences
+
+    text = "연차는 15일입니다.[1] 경조금은 50만 원입니다. [2]"
+    assert with_markers(text, [[1], None]) == text, "nothing settled differently"
+    assert with_markers(text, [None, [3]]) == "연차는 15일입니다.[1] 경조금은 50만 원입니다. [3]"
+    assert (
+        without_sentences(text, [False, True], "(1개 숨김)") == "연차는 15일입니다.[1] (1개 숨김)"
+    )
