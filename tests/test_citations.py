@@ -1,4 +1,10 @@
-from app.citations import clean_markers, markers_in, resolve_citations
+from app.citations import (
+    clean_markers,
+    markers_in,
+    resolve_citations,
+    with_markers,
+    without_sentences,
+)
 from app.prompt import Passage
 
 PASSAGES = [
@@ -58,8 +64,6 @@ def test_citation_place_reads_as_the_file_does() -> None:
 
 
 def test_marker_edits_keep_untouched_sentences_as_written() -> None:
-    from app.citations import with_markers, without_sentences
-
     text = "연차는 15일입니다.[1] 경조금은 50만 원입니다. [2]"
     assert with_markers(text, [[1], None]) == text, "nothing settled differently"
     assert with_markers(text, [None, [3]]) == "연차는 15일입니다.[1] 경조금은 50만 원입니다. [3]"
