@@ -216,7 +216,8 @@ def run(
     split: str = "all",
 ) -> dict[str, Any]:
     """Writes answers-<set>[-<split>].json (rows, summary, and the summary per split and
-    question type); `recheck` reuses its saved drafts."""
+    question type) after every question; `recheck` reuses its saved drafts, and rows missing
+    from the saved report are generated."""
     name = set_name if split == "all" else f"{set_name}-{split}"
     report_path = out_dir / f"answers-{name}.json"
     saved: dict[str, dict[str, Any]] = {}
@@ -229,19 +230,16 @@ def run(
     started = time.perf_counter()
     report = services.indexer.ingest(docs, set_name)
     ingest_s = time.perf_counter() - started
-    rows = [_evaluate_case(services, case, saved.get(case.id)) for case in cases]
-    summary = summarize(rows)
-    summary["rechecked"] = sum(r["rechecked"] for r in rows)
-    summary["ingest"] = {**report.counts(), "seconds": round(ingest_s, 1)}
-    summary["llm"] = services.llm.name
-    summary["embedder"] = services.embedder.name
     out_dir.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(
-        json.dumps(
-            {"summary": summary, "breakdown": breakdown(rows), "rows": rows},
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
+    rows: list[dict[str, Any]] = []
+    summary = summarize(rows)
+    for case in cases:  # saved after every question: an interrupted run keeps its drafts
+        rows.append(_evaluate_case(services, case, saved.get(case.id)))
+        summary = summarize(rows)
+        summary["rechecked"] = sum(r["rechecked"] for r in rows)
+        summary["ingest"] = {**report.counts(), "seconds": round(ingest_s, 1)}
+        summary["llm"] = services.llm.name
+        summary["embedder"] = services.embedder.name
+        body = {"summary": summary, "breakdown": breakdown(rows), "rows": rows}
+        report_path.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
     return summary
