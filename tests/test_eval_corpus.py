@@ -114,7 +114,7 @@ def test_hwp_writer_output_reads_with_our_parser_and_independently(tmp_path: Pat
     assert "110,000원" in texts
     elements = parse_file(path)
     table = next(e for e in elements if "간호직" in e.text)
-    assert "| 간호직 | 60,000원 | 110,000원 |" in table.text
+    assert "간호직 | 평일: 60,000원 | 휴일: 110,000원" in table.text  # cells under their headers
     assert elements[-1].text == "끝."
 
 
