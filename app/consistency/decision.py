@@ -19,7 +19,9 @@ from app.consistency.calibration import Calibration
 from app.consistency.result import ConsistencyResult
 
 DECISION_FILE = Path(__file__).with_name("decision.json")
-SIGNALS = ("supported_share", "min_score", "figure_missing", "topics_unknown")
+SIGNALS = ("supported_share", "min_score", "topics_unknown")
+"""A figure guard's failure is not a signal of its own: it already sets its sentence's score
+to 0 (fitted on 66 dev rows, a separate weight for it came out positive — noise)."""
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,12 @@ def load_decision_model(path: Path = DECISION_FILE) -> Calibration:
 
 
 def answer_signals(consistency: ConsistencyResult) -> dict[str, float]:
-    """What the decision reads: the share of supported claims, the weakest claim's score,
-    whether some claim has a figure no cited passage holds, and how many question topics no
-    readable document contains."""
+    """What the decision reads: the share of supported claims, the weakest claim's score, and
+    how many question topics no readable document contains."""
     claims = [s for s in consistency.sentences if s.label != "no_claim"]
     return {
         "supported_share": consistency.score or 0.0,
         "min_score": min((s.score for s in claims), default=0.0),
-        "figure_missing": float(any(r.startswith("숫자 ") for s in claims for r in s.reasons)),
         "topics_unknown": float(len(consistency.out_of_scope)),
     }
 
