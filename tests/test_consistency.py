@@ -165,22 +165,25 @@ def test_a_miscited_figure_moves_to_the_passage_that_holds_it(
     assert result.sentences[0].citations == [4], result
 
 
-def test_a_question_about_what_no_document_mentions_gets_no_answer(
+def test_a_question_about_what_no_document_mentions_weighs_against_the_answer(
     checker: ConsistencyChecker,
 ) -> None:
     """The draft answers something else from a real passage without naming the topic: the
     sentence itself is supported, but no document mentions what was asked, and the answer
-    decision weighs that."""
+    decision weighs that against showing it."""
     question = "사내 어린이집은 몇 시까지 운영하나요?"
     passages = [Passage(1, "c1", "사내식당 조식은 07:30부터 08:50까지 운영한다.", {})]
     answer = "조식은 07:30부터 08:50까지 운영합니다. [1]"
     known = checker.check(answer, passages, question, unknown_terms=lambda terms: set())
     assert known.sentences[0].label == "supported", "the documents use every word elsewhere"
-    assert known.out_of_scope == () and decide(known, load_decision_model()).show
+    model = load_decision_model()
+    assert known.out_of_scope == () and decide(known, model).show
     result = checker.check(answer, passages, question, unknown_terms=set)  # all unknown
     assert result.out_of_scope == ("어린이집",)
     assert result.sentences[0].label == "supported", "a topic labels no sentence"
-    assert not decide(result, load_decision_model()).show
+    # Weighed, not a veto (fitted on the hospital dev split, where the veto refused right
+    # answers to everyday words the documents phrase differently).
+    assert decide(result, model).probability < decide(known, model).probability
 
 
 def test_question_topic_missing_from_every_passage_is_not_rescued(
