@@ -39,7 +39,7 @@ class Unit:
     ("일", "원", "%"; "시각" for a time of day)."""
 
 
-def figures(text: str) -> frozenset[tuple[float, str]]:
+def _figures(text: str) -> frozenset[tuple[float, str]]:
     times, rest = clock_times(text)
     found = {(value, "시각") for _, value in times}
     for digits, scale, kind in _FIGURE.findall(rest):
@@ -51,7 +51,8 @@ def figures(text: str) -> frozenset[tuple[float, str]]:
     return frozenset(found)
 
 
-def terms(text: str) -> frozenset[str]:
+def _terms(text: str) -> frozenset[str]:
+    """Content words and conditions stated with a number: what can tell two units apart."""
     words = {form for form, tag in morphemes(text) if tag in _TERM_TAGS and len(form) > 1}
     conditions = {
         m.group(1).replace(",", "") + "".join(g for g in m.groups()[1:] if g)
@@ -60,7 +61,7 @@ def terms(text: str) -> frozenset[str]:
     return frozenset(words | conditions)
 
 
-def clauses(text: str) -> list[str]:
+def _clauses(text: str) -> list[str]:
     return [c for s in split_sentences(text) for c in _CLAUSE.split(s) if c.strip()]
 
 
@@ -76,13 +77,13 @@ def units(source: str) -> list[Unit]:
             table.append(line)
             continue
         else:
-            texts += clauses(line)
+            texts += _clauses(line)
         if table:
             texts.append("\n".join(table))
             table = []
     if table:
         texts.append("\n".join(table))
-    return [Unit(terms(t), figures(t)) for t in texts]
+    return [Unit(_terms(t), _figures(t)) for t in texts]
 
 
 def _tied_elsewhere(figure: tuple[float, str], clause: frozenset[str], parts: list[Unit]) -> bool:
@@ -105,9 +106,9 @@ def other_condition_reasons(sentence: str, source: str, skip: frozenset[float]) 
     if len(parts) < 2:
         return []
     tied = set()
-    for clause in clauses(sentence):
-        clause_terms = terms(clause)
-        for figure in figures(clause):
+    for clause in _clauses(sentence):
+        clause_terms = _terms(clause)
+        for figure in _figures(clause):
             if figure[0] not in skip and _tied_elsewhere(figure, clause_terms, parts):
                 tied.add(figure[0])
     return [
