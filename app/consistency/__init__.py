@@ -2,18 +2,17 @@
 
 Signals, all offline:
 - lexical guard: every number/amount/date value and every proper noun or Latin term in the
-  sentence must occur in the cited text (a changed number is the most damaging error);
-- topic guard: a noun of the question that no retrieved passage mentions and no document the
-  caller may read contains ("스톡옵션" in a company without stock options) makes every claim
-  of the answer unsupported: the documents do not cover what was asked, whatever the answer
-  says instead ("1인당 월 45,000원" from another allowance). A word the documents use
-  elsewhere ("회사", "사용") says nothing about scope and is left to the other signals. Nouns
-  that name the kind of answer wanted ("나이" in "김영삼의 나이는?", "경우" in "어떤 경우에")
-  are not topics: the passage states the answer itself ("1927년생") without the word;
+  sentence must occur in the cited text (a changed number is the most damaging error), and a
+  figure must come from the clause or labelled table cell that states the claim's condition
+  (conditions.py);
+- out of scope: question nouns that no retrieved passage mentions and no document the caller
+  may read contains are reported (`ConsistencyResult.out_of_scope`) and weighed by the answer
+  decision (decision.py); they label no sentence, since a paraphrase the documents word
+  differently ("주유비" for "유류비") looks the same. Nouns that name the kind of answer wanted
+  ("나이" in "김영삼의 나이는?", "경우" in "어떤 경우에") are not topics;
 - content-morpheme overlap (Kiwi) between the sentence and the cited text. Answers restate
   the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
-  cited passage: a question term counts half (a question noun that no retrieved passage
-  uses falls to the topic guard instead);
+  cited passage: a question term counts half;
 - similarity: cosine of the sentence's embedding to the closest sentence of the cited passages;
 - judge (when the LLM is cheap to call again: GPU or server): the model's probability of
   answering "yes" to "does the source support this statement?".
