@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.prompt import Passage
-from retrieval.korean import content_terms, split_sentences
+from retrieval.korean import content_terms, split_lines_and_sentences
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,，]\s*\d+)*)\]")
 _ONLY_MARKERS = re.compile(r"^(\s*\[\d+(?:\s*[,，]\s*\d+)*\])+[.。]?\s*$")
@@ -53,9 +53,10 @@ def clean_markers(text: str, valid: set[int]) -> str:
 
 
 def answer_sentences(answer: str) -> list[str]:
-    """Sentences with their trailing markers kept attached ("…입니다. [1]" is one sentence)."""
+    """Sentences (a line break ends one) with their trailing markers kept attached ("…입니다.
+    [1]" is one sentence)."""
     sentences: list[str] = []
-    for sentence in split_sentences(answer):
+    for sentence in split_lines_and_sentences(answer):
         if sentences and _ONLY_MARKERS.match(sentence):
             sentences[-1] = f"{sentences[-1]} {sentence.strip()}"
         else:
@@ -88,7 +89,7 @@ def best_sentences(claim: str, passage_text: str, top: int = 1) -> list[str]:
     """Passage sentences ranked by content-morpheme overlap with the claim."""
     claim_terms = set(content_terms(claim))
     scored = []
-    for sentence in split_sentences(passage_text):
+    for sentence in split_lines_and_sentences(passage_text):
         terms = set(content_terms(sentence))
         overlap = len(claim_terms & terms) / (len(claim_terms) or 1)
         scored.append((overlap, sentence))

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 
 
 def normalize_answer(text: str) -> str:
-    """Compare answers without spaces, commas and case: '50만 원' ≈ '50만원'."""
+    """Compare answers without spaces, commas and case ('50만 원' ≈ '50만원'), with a range
+    written one way ('15:00부터 23:30까지', '15:00-23:30' ≈ '15:00~23:30')."""
     text = unicodedata.normalize("NFC", text).lower()
-    return re.sub(r"[\s,]", "", text)
+    text = re.sub(r"[\s,]", "", text)
+    return re.sub(r"(\d)(?:부터|에서|-|–)(\d)", r"\1~\2", text)
 
 
 def contains_answer(answer: str, expected: str) -> bool:

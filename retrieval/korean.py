@@ -88,3 +88,10 @@ def split_sentences(text: str) -> list[str]:
     with _lock:
         sentences = kiwi.split_into_sents(text)
     return [s.text.strip() for s in sentences if s.text.strip()]
+
+
+def split_lines_and_sentences(text: str) -> list[str]:
+    """Sentences of each line: a line break ends a claim too. Kiwi joins lines that lack final
+    punctuation, so a model's list answer ("출장 정산 기한: 7일\n결과보고서 기한: 14일") or a
+    table's rows would otherwise be read as one sentence with both figures and every marker."""
+    return [s for line in text.splitlines() for s in split_sentences(line)]

@@ -18,7 +18,7 @@ from app.consistency.result import ConsistencyResult, Label, SentenceCheck, is_r
 from app.llm import LLM, complete
 from app.prompt import Passage, judge_messages, translation_messages
 from retrieval.embedding import Embedder
-from retrieval.korean import in_korean, morphemes, split_sentences
+from retrieval.korean import in_korean, morphemes, split_lines_and_sentences
 
 _GUARDED_TAGS = frozenset({"NNP", "SL"})
 _CITATION_REPAIRS = 2
@@ -31,7 +31,9 @@ def _guard_reasons(
 ) -> list[str]:
     """Why the sentence cannot be supported whatever its overlap: a value the cited text lacks
     or ties to another condition, or a name it lacks."""
-    reasons = number_reasons(sentence, cited_text, evidence.restated_numbers)
+    reasons = number_reasons(
+        sentence, cited_text, evidence.restated_numbers, evidence.question_numbers
+    )
     if not reasons:
         reasons = other_condition_reasons(sentence, cited_text, evidence.restated_numbers)
     compact_source = compact(cited_text)
@@ -80,12 +82,9 @@ class ConsistencyChecker:
         everything = "\n".join(texts.values())
         written = compact(everything)
         in_passages = {n for pair in numbers(everything) for n in pair}
-        missing = {
-            t
-            for t in terms(asked, TOPIC_TAGS) - slots - WH_WORDS - DEICTIC
-            if len(t) > 1 and compact(t) not in written
-        }
-        sentences = {p.number: split_sentences(p.text) or [p.text] for p in passages}
+        topics = {t for t in terms(asked, TOPIC_TAGS) - slots - WH_WORDS - DEICTIC if len(t) > 1}
+        missing = {t for t in topics if compact(t) not in written}
+        sentences = {p.number: split_lines_and_sentences(p.text) or [p.text] for p in passages}
         flat = [s for number in sentences for s in sentences[number]]
         matrix = unit_rows(self.embedder.embed_passages(flat)) if flat else np.zeros((0, 1))
         vectors, row = {}, 0
@@ -99,7 +98,9 @@ class ConsistencyChecker:
             vectors=vectors,
             restatable=terms(asked) | slots,
             restated_numbers=frozenset(number_values(question) & in_passages),
+            question_numbers=frozenset(number_values(question)),
             out_of_scope=frozenset(unknown_terms(missing) if unknown_terms else missing),
+            topics=frozenset(topics),
         )
 
     def check(
@@ -110,10 +111,11 @@ class ConsistencyChecker:
         unknown_terms: Callable[[Collection[str]], Collection[str]] | None = None,
     ) -> ConsistencyResult:
         korean = in_korean(" ".join(p.text for p in passages))
-        read = self._in_language(question, korean)
-        if read != question:  # a translator's word missing from the documents says nothing
+        asked = self._in_language(question, korean)
+        translated = asked != question
+        if translated:  # a translator's word missing from the documents says nothing
             unknown_terms = _nothing_unknown
-        evidence = self.evidence(passages, read, unknown_terms)
+        evidence = self.evidence(passages, asked, unknown_terms)
         checks: list[SentenceCheck] = []
         for sentence in answer_sentences(answer):
             plain = strip_markers(sentence)
@@ -128,7 +130,11 @@ class ConsistencyChecker:
                 checks.append(self._check_translated(plain, read, cited, evidence))
         claims = [c for c in checks if c.label != "no_claim"]
         overall = sum(c.label == "supported" for c in claims) / len(claims) if claims else None
-        return ConsistencyResult(overall, checks, tuple(sorted(evidence.out_of_scope)))
+        cited = sorted({n for c in claims for n in c.citations})
+        coverage = 1.0 if translated else evidence.coverage(cited)
+        return ConsistencyResult(
+            overall, checks, tuple(sorted(evidence.out_of_scope)), round(coverage, 3)
+        )
 
     def _in_language(self, text: str, korean: bool) -> str:
         """`text` in Korean (or English when `korean` is False); as it is without a translator."""
@@ -146,7 +152,10 @@ class ConsistencyChecker:
         (a translation that drops or fixes a wrong figure must not rescue it)."""
         check = self.check_sentence(translation, cited, evidence)
         wrong = number_reasons(
-            sentence, evidence.source(check.citations), evidence.restated_numbers
+            sentence,
+            evidence.source(check.citations),
+            evidence.restated_numbers,
+            evidence.question_numbers,
         )
         note = f"'{translation}'(으)로 옮겨 확인했습니다"
         if wrong:
@@ -171,7 +180,9 @@ class ConsistencyChecker:
             return check
 
         def fit(n: int) -> tuple[bool, float]:  # holds the sentence's figures, then closeness
-            figures = number_reasons(sentence, evidence.texts[n], evidence.restated_numbers)
+            figures = number_reasons(
+                sentence, evidence.texts[n], evidence.restated_numbers, evidence.question_numbers
+            )
             return not figures, closest[n]
 
         others = sorted((n for n in evidence.passages if n not in cited), key=fit)

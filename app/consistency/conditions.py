@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.consistency.figures import clock_times
+from app.consistency.figures import kinded_figures
 from retrieval.korean import morphemes, split_sentences
 
 _TERM_TAGS = frozenset({"NNG", "NNP", "SL", "XR"})
@@ -26,8 +26,6 @@ _CONDITION = re.compile(
 )
 """A number that states a condition: a bound ("1년 미만", "3회 이상") or a label ("2등급",
 "1분기") — not a value such as "15일", which is what the figure check judges."""
-_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|백만|만|천)?\s*([가-힣%]?)")
-_SCALE = {"억": 100_000_000, "천만": 10_000_000, "백만": 1_000_000, "만": 10_000, "천": 1_000}
 _CLAUSE = re.compile(r",\s+|;\s+|\s다만\s|\s/\s")
 
 
@@ -37,18 +35,6 @@ class Unit:
     figures: frozenset[tuple[float, str]]
     """(value, kind): the value with its scale word applied, and the first letter after it
     ("일", "원", "%"; "시각" for a time of day)."""
-
-
-def _figures(text: str) -> frozenset[tuple[float, str]]:
-    times, rest = clock_times(text)
-    found = {(value, "시각") for _, value in times}
-    for digits, scale, kind in _FIGURE.findall(rest):
-        try:
-            value = float(digits.replace(",", "")) * _SCALE.get(scale, 1)
-        except ValueError:
-            continue
-        found.add((value, kind))
-    return frozenset(found)
 
 
 def _terms(text: str) -> frozenset[str]:
@@ -83,7 +69,7 @@ def units(source: str) -> list[Unit]:
             table = []
     if table:
         texts.append("\n".join(table))
-    return [Unit(_terms(t), _figures(t)) for t in texts]
+    return [Unit(_terms(t), kinded_figures(t)) for t in texts]
 
 
 def _tied_elsewhere(figure: tuple[float, str], clause: frozenset[str], parts: list[Unit]) -> bool:
@@ -108,7 +94,7 @@ def other_condition_reasons(sentence: str, source: str, skip: frozenset[float]) 
     tied = set()
     for clause in _clauses(sentence):
         clause_terms = _terms(clause)
-        for figure in _figures(clause):
+        for figure in kinded_figures(clause):
             if figure[0] not in skip and _tied_elsewhere(figure, clause_terms, parts):
                 tied.add(figure[0])
     return [

@@ -19,7 +19,7 @@ from app.consistency.calibration import Calibration
 from app.consistency.result import ConsistencyResult
 
 DECISION_FILE = Path(__file__).with_name("decision.json")
-SIGNALS = ("supported_share", "min_score", "topics_unknown")
+SIGNALS = ("supported_share", "min_score", "topics_unknown", "question_coverage")
 """A figure guard's failure is not a signal of its own: it already sets its sentence's score
 to 0 (fitted on 66 dev rows, a separate weight for it came out positive — noise)."""
 
@@ -38,13 +38,14 @@ def load_decision_model(path: Path = DECISION_FILE) -> Calibration:
 
 
 def answer_signals(consistency: ConsistencyResult) -> dict[str, float]:
-    """What the decision reads: the share of supported claims, the weakest claim's score, and
-    how many question topics no readable document contains."""
+    """What the decision reads: the share of supported claims, the weakest claim's score, how
+    many question topics no readable document contains, and how many the cited passages hold."""
     claims = [s for s in consistency.sentences if s.label != "no_claim"]
     return {
         "supported_share": consistency.score or 0.0,
         "min_score": min((s.score for s in claims), default=0.0),
         "topics_unknown": float(len(consistency.out_of_scope)),
+        "question_coverage": consistency.question_coverage,
     }
 
 

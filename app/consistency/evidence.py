@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.consistency.figures import compact
 from app.prompt import Passage
 
 _OVERLAP_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "SN", "NR"})
@@ -45,7 +46,20 @@ class Evidence:
     vectors: dict[int, np.ndarray]
     restatable: frozenset[str]
     restated_numbers: frozenset[float]
+    question_numbers: frozenset[float]
+    """Every figure of the question: counts an answer may multiply a source figure by."""
     out_of_scope: frozenset[str]
+    topics: frozenset[str]
+    """The question's topic nouns (not the words naming the answer's kind, wh-words or deictic
+    time words)."""
+
+    def coverage(self, numbers: Sequence[int]) -> float:
+        """Share of the question's topics that the numbered passages hold as written."""
+        if not self.topics:
+            return 1.0
+        held = compact(self.source(numbers)) if numbers else ""
+        return sum(compact(t) in held for t in self.topics) / len(self.topics)
+
     """Question topics that no retrieved passage mentions and no readable document contains."""
 
     def source(self, numbers: Sequence[int]) -> str:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from itertools import combinations
+
+from retrieval.korean import split_lines_and_sentences
 
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|백만|만|천)?")
 _UNIT = {"억": 100_000_000, "천만": 10_000_000, "백만": 1_000_000, "만": 10_000, "천": 1_000}
+_KINDED = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|백만|만|천)?\s*([가-힣%]?)")
 _CLOCK = re.compile(
     r"(?:(오전|오후)\s*)?(?<![\d.,])(\d{1,2})\s*(?::\s*(\d{2})(?!\d)|시(?!간)(?:\s*(\d{1,2})\s*분)?)"
 )
@@ -23,6 +28,20 @@ def clock_times(text: str) -> tuple[list[tuple[float, float]], str]:
         value = hour + (12 if half == "오후" and hour < 12 else 0) + int(minute or 0) / 60
         found.append((float(hour) if half else value, value))
     return found, _CLOCK.sub(" ", text)
+
+
+def kinded_figures(text: str) -> frozenset[tuple[float, str]]:
+    """(value, kind): the value with its scale word applied, and the first letter after it
+    ("일", "원", "%"; "시각" for a time of day) — what tells 15일 from 15%."""
+    times, rest = clock_times(text)
+    found = {(value, "시각") for _, value in times}
+    for digits, scale, kind in _KINDED.findall(rest):
+        try:
+            value = float(digits.replace(",", "")) * _UNIT.get(scale, 1)
+        except ValueError:
+            continue
+        found.add((value, kind))
+    return frozenset(found)
 
 
 def numbers(text: str) -> list[tuple[float, float]]:
@@ -47,12 +66,46 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(b))
+
+
+def computed(
+    figure: tuple[float, str], source: str, factors: Collection[float] = frozenset()
+) -> bool:
+    """Whether the claim's (value, kind) is what an employee's arithmetic question asks for: the
+    sum or difference of two figures of its kind in one sentence or table row ("의료수익 |
+    612억 원 | 655억 원" → "43억 원 늘었다"), or a source figure of its kind times a count in
+    the question ("출장 3일" × "1일 30,000원"). Figures of other kinds or sentences are not
+    combined, nor are sums under 10: "연차 15일 … 경조사 5일" must not make a wrong "20일"
+    pass, nor "3분기 … 12.0%" a wrong "15.0%"."""
+    value, kind = figure
+    if not kind or kind == "시각":
+        return False
+    units = [
+        [v for v, k in kinded_figures(unit) if k == kind]
+        for unit in split_lines_and_sentences(source)
+    ]
+    counts = [q for q in factors if q >= 2 and q == int(q)]
+    if any(_close(value, a * q) for unit in units for a in unit for q in counts):
+        return True
+    return value >= 10 and any(
+        _close(value, a + b) or _close(value, abs(a - b))
+        for unit in units
+        for a, b in combinations(unit, 2)
+    )
+
+
 def number_reasons(
-    sentence: str, cited_text: str, restated: frozenset[float] = frozenset()
+    sentence: str,
+    cited_text: str,
+    restated: frozenset[float] = frozenset(),
+    factors: frozenset[float] = frozenset(),
 ) -> list[str]:
     """The sentence's figures the cited text lacks, by value or as written (a table puts the
-    unit in its header: "148.6" under "(억 원)" supports "148.6억 원"). `restated` figures come
-    from the question and some retrieved passage ("1인당" in "1인당 얼마까지?"): not a claim."""
+    unit in its header: "148.6" under "(억 원)" supports "148.6억 원"), unless computed from it
+    with the question's `factors`. `restated` figures come from the question and some
+    retrieved passage ("1인당" in "1인당 얼마까지?"): not a claim."""
     source = numbers(cited_text)
     written, scaled = {w for w, _ in source}, {v for _, v in source}
     missing = {
@@ -60,6 +113,9 @@ def number_reasons(
         for as_written, value in numbers(sentence)
         if value not in scaled and as_written not in written and value not in restated
     }
+    if missing:
+        kinds = {v: k for v, k in kinded_figures(sentence)}
+        missing = {v for v in missing if not computed((v, kinds.get(v, "")), cited_text, factors)}
     return [
         f"숫자 {f'{v:,.0f}' if v == int(v) else f'{v:g}'}이(가) 근거 문서에 없습니다"
         for v in sorted(missing)

@@ -31,6 +31,11 @@ class ConsistencyResult:
     contains: evidence that the documents do not cover what was asked (weighed by the answer
     decision, app/consistency/decision.py; a paraphrase the documents word differently looks
     the same, so it labels no sentence)."""
+    question_coverage: float = 1.0
+    """Share of the question's topic nouns that the passages the claims cite contain as written
+    (1.0 for a question without topics, or one checked in translation). A weighed signal of the
+    decision, never a veto: measured on the dev split, a draft whose cited passages hold few of
+    the asked words ("의사직 이직률" against a passage on 간호직) was usually wrong."""
 
     @property
     def unsupported(self) -> list[SentenceCheck]:
