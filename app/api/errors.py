@@ -29,10 +29,30 @@ def unknown_knowledge_base(name: str) -> ApiError:
     return ApiError(404, "unknown_knowledge_base", f"알 수 없는 지식베이스입니다: {name}")
 
 
+_OPENAI_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    409: "conflict_error",
+    429: "rate_limit_error",
+}
+
+
+def error_type(status: int) -> str:
+    """OpenAI's error `type` for a status, so OpenAI clients raise their matching error."""
+    if status in _OPENAI_TYPES:
+        return _OPENAI_TYPES[status]
+    return "invalid_request_error" if status < 500 else "server_error"
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, **extra}}
+    """`{"error": {code, message, type, param}}`: our shape is also OpenAI's (`type` and
+    `param` are what OpenAI's clients read besides code and message)."""
+    body = {"error": {"code": code, "message": message, "type": error_type(status), "param": None}}
+    body["error"].update(extra)
     return JSONResponse(body, status_code=status, headers=headers)
 
 
