@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrieval.store.base import ChunkStore, Hit, SearchFilter
+
+if TYPE_CHECKING:
+    from app.services import Services
+    from ingest.index import FileOutcome
 
 _LISTED = (
     "document_id",
@@ -172,3 +176,28 @@ def knowledge_bases(
         entry["chunks"] += doc.chunks
         entry["last_indexed"] = max(entry["last_indexed"], doc.last_indexed)
     return [totals[name] for name in sorted(totals)]
+
+
+def remove_document(services: Services, document: DocumentInfo) -> None:
+    """Drop the document's chunks, and its file when it was uploaded (a synced source file is
+    not ours to delete: it comes back on the next sync unless removed at the source)."""
+    with services.ingest_lock:
+        if document.uploaded:
+            services.indexer.delete_file(Path(document.source_uri), document.knowledge_base)
+        else:
+            services.store.delete_document(document.id)
+            services.store.optimize()
+
+
+def reindex_document(services: Services, document: DocumentInfo) -> FileOutcome:
+    """Parse, chunk and embed the document again from its file (FileNotFoundError when it is
+    gone), keeping its knowledge base and groups. It parses on the isolated upload worker;
+    a failure keeps what was indexed."""
+    source = Path(document.source_uri)
+    if not source.is_file():
+        raise FileNotFoundError(f"원본 파일이 없어 다시 색인할 수 없습니다: {document.file_name}")
+    with services.ingest_lock:
+        report = services.indexer.ingest(
+            source, document.knowledge_base, document.groups, pool=services.upload_pool, force=True
+        )
+    return report.outcomes[0]

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from app.services import Services
+
 
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
@@ -29,3 +31,19 @@ def serving(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+SMALL_LLM = "qwen2.5-coder-0.5b"
+_SMALL: dict[int, Services] = {}
+
+
+def with_small_llm(services: Services) -> Services:
+    """The session's samples store, embedder and database, answered by the 0.5B model (about
+    three times faster on these CPUs than the 1.5B default). Never closed: `services` owns
+    what it shares."""
+    app = services.app.model_copy(update={"llm_model": SMALL_LLM, "llm_max_tokens": 96})
+    copy = Services(retrieval=services.retrieval, app=app, ingest=services.ingest)
+    for name in ("store", "embedder", "database"):
+        copy.__dict__[name] = getattr(services, name)
+    _SMALL[id(services)] = copy
+    return copy

@@ -15,7 +15,7 @@ import openai
 import pytest
 from fastapi.testclient import TestClient
 from langchain_openai import ChatOpenAI
-from live_server import serving
+from live_server import serving, with_small_llm
 from secured import Keys
 
 from app.api import create_app
@@ -27,8 +27,13 @@ QUESTION = next(c for c in sample_questions() if c.answerable).question
 
 
 @pytest.fixture(scope="module")
-def base_url(services: Services) -> Iterator[str]:
-    with serving(create_app(services)) as url:
+def small(services: Services) -> Services:
+    return with_small_llm(services)
+
+
+@pytest.fixture(scope="module")
+def base_url(small: Services) -> Iterator[str]:
+    with serving(create_app(small)) as url:
         yield url
 
 
@@ -36,7 +41,7 @@ def base_url(services: Services) -> Iterator[str]:
 def client(base_url: str) -> openai.OpenAI:
     # No key exists in the samples fixture (the local single-user install); the client
     # still sends one, as every OpenAI client must.
-    return openai.OpenAI(base_url=f"{base_url}/v1", api_key="local", max_retries=0)
+    return openai.OpenAI(base_url=f"{base_url}/v1", api_key="local", max_retries=0, timeout=900)
 
 
 def _cited(citations: list[dict[str, Any]]) -> list[tuple[str, int | None, str]]:
@@ -46,7 +51,7 @@ def _cited(citations: list[dict[str, Any]]) -> list[tuple[str, int | None, str]]
 @pytest.fixture(scope="module")
 def ask_answer(base_url: str) -> dict[str, Any]:
     body = {"question": QUESTION, "knowledge_base": "samples"}
-    response = httpx.post(f"{base_url}/v1/ask", json=body, timeout=300)
+    response = httpx.post(f"{base_url}/v1/ask", json=body, timeout=900)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -75,7 +80,10 @@ def test_chat_completion_answers_with_the_citations_of_ask(
     assert completion.usage is not None and completion.usage.completion_tokens > 0
     metrics = httpx.get(f"{base_url}/metrics").text
     assert 'kdocqa_answer_stage_seconds_count{stage="retrieve"}' in metrics
-    assert 'kdocqa_http_requests_total{method="POST",route="/v1/chat/completions",status="200"}' in metrics
+    assert (
+        'kdocqa_http_requests_total{method="POST",route="/v1/chat/completions",status="200"}'
+        in metrics
+    )
 
 
 def test_streamed_completion_ends_with_citations_and_done(
@@ -97,7 +105,7 @@ def test_streamed_completion_ends_with_citations_and_done(
     assert chunks[-1].usage is not None and not chunks[-1].choices
     # The raw stream, as any SSE client reads it: OpenAI's chunks, then [DONE].
     body = {"model": "samples", "messages": [{"role": "user", "content": QUESTION}], "stream": True}
-    with httpx.stream("POST", f"{base_url}/v1/chat/completions", json=body, timeout=300) as r:
+    with httpx.stream("POST", f"{base_url}/v1/chat/completions", json=body, timeout=900) as r:
         data = [line[6:] for line in r.iter_lines() if line.startswith("data: ")]
     assert data[-1] == "[DONE]"
     final = json.loads(data[-2])
@@ -105,11 +113,9 @@ def test_streamed_completion_ends_with_citations_and_done(
     assert _cited(final["citations"]) == _cited(ask_answer["citations"])
 
 
-def test_ask_stream_gives_the_same_citations(
-    base_url: str, ask_answer: dict[str, Any]
-) -> None:
+def test_ask_stream_gives_the_same_citations(base_url: str, ask_answer: dict[str, Any]) -> None:
     body = {"question": QUESTION, "knowledge_base": "samples"}
-    with httpx.stream("POST", f"{base_url}/v1/ask/stream", json=body, timeout=300) as r:
+    with httpx.stream("POST", f"{base_url}/v1/ask/stream", json=body, timeout=900) as r:
         lines = list(r.iter_lines())
     answer = json.loads(lines[lines.index("event: answer") + 1].removeprefix("data: "))
     assert _cited(answer["citations"]) == _cited(ask_answer["citations"])
@@ -119,7 +125,7 @@ def test_langchain_chat_openai_plain_and_streaming(
     base_url: str, ask_answer: dict[str, Any]
 ) -> None:
     chat = ChatOpenAI(
-        model="samples", base_url=f"{base_url}/v1", api_key="local", max_retries=0, timeout=300
+        model="samples", base_url=f"{base_url}/v1", api_key="local", max_retries=0, timeout=900
     )
     reply = chat.invoke(QUESTION)
     assert reply.content == ask_answer["answer"]

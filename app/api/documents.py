@@ -16,7 +16,14 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from app.api.deps import CallerDep, EditorDep, ServicesDep
 from app.api.errors import ApiError, unknown_knowledge_base
 from app.identity import KNOWLEDGE_BASE_PATTERN, Caller, valid_group
-from app.inventory import DocumentInfo, document_chunks, documents, find_document
+from app.inventory import (
+    DocumentInfo,
+    document_chunks,
+    documents,
+    find_document,
+    reindex_document,
+    remove_document,
+)
 from app.observability import record_files
 from app.services import Services
 from app.uploads import BadUpload, copy_limited, existing_groups, ingest_upload, safe_file_name
@@ -172,12 +179,7 @@ def delete_document_by_id(
     """Remove a document's chunks, and its file when it was uploaded. A document from a sync
     source comes back on the next sync unless its file is removed from the source."""
     document = _editable_document(services, caller, document_id)
-    with services.ingest_lock:
-        if document.uploaded:
-            services.indexer.delete_file(Path(document.source_uri), document.knowledge_base)
-        else:
-            services.store.delete_document(document.id)
-            services.store.optimize()
+    remove_document(services, document)
     services.audit.record(
         caller,
         "delete",
@@ -189,21 +191,15 @@ def delete_document_by_id(
 
 
 @router.post("/v1/documents/{document_id}/reindex")
-def reindex_document(document_id: str, caller: EditorDep, services: ServicesDep) -> dict[str, Any]:
+def reindex(document_id: str, caller: EditorDep, services: ServicesDep) -> dict[str, Any]:
     """Parse, chunk and embed one document again from its file, keeping its knowledge base
     and groups. The file parses on the isolated upload worker; a failure keeps what was
     indexed. 409 `source_missing` when the file is gone."""
     document = _editable_document(services, caller, document_id)
-    source = Path(document.source_uri)
-    if not source.is_file():
-        raise ApiError(
-            409, "source_missing", f"원본 파일이 없어 다시 색인할 수 없습니다: {document.file_name}"
-        )
-    with services.ingest_lock:
-        report = services.indexer.ingest(
-            source, document.knowledge_base, document.groups, pool=services.upload_pool, force=True
-        )
-    outcome = report.outcomes[0]
+    try:
+        outcome = reindex_document(services, document)
+    except FileNotFoundError as error:
+        raise ApiError(409, "source_missing", str(error)) from error
     record_files("reindex", {outcome.status: 1})
     services.audit.record(
         caller,
