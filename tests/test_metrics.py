@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -13,6 +15,8 @@ from secured import Keys, bearer
 from app.api import create_app
 from app.observability import JsonFormatter, request_id
 from app.services import Services
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -83,3 +87,17 @@ def test_json_log_lines_carry_the_request_id() -> None:
         request_id.reset(token)
     assert line["request_id"] == "abc123" and line["route"] == "/v1/ask"
     assert line["message"] == "request" and line["level"] == "info"
+
+
+def test_the_grafana_dashboard_reads_metrics_the_service_exports(services: Services) -> None:
+    dashboard = json.loads((REPO / "monitoring" / "grafana-dashboard.json").read_text())
+    queried = {
+        re.sub(r"_(bucket|count|sum)$", "", name)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"kdocqa_\w+", target["expr"])
+    }
+    exported = TestClient(create_app(services)).get("/metrics").text
+    names = {family.name for family in text_string_to_metric_families(exported)}
+    names |= {f"{name}_total" for name in names}  # counters are exported without _total
+    assert queried and queried <= names, queried - names

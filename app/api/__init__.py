@@ -30,7 +30,7 @@ from app.api import (
     sync,
 )
 from app.api.authn import Authenticate
-from app.api.errors import install_error_handlers
+from app.api.errors import ERROR_RESPONSES, install_error_handlers
 from app.api.limits import BodyLimits
 from app.api.ratelimit import RateLimiter
 from app.observability import RequestObservation
@@ -86,7 +86,9 @@ def create_app(services: Services | None = None) -> FastAPI:
     install_error_handlers(api)
     dify.install_error_handler(api)
     for module in ROUTERS:
-        api.include_router(module.router)
+        api.include_router(
+            module.router, responses=getattr(module, "ERROR_RESPONSES", ERROR_RESPONSES)
+        )
     upload_bytes = int(services.ingest.max_file_mb * 1_048_576) + MULTIPART_OVERHEAD
     api.add_middleware(
         BodyLimits,

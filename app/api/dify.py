@@ -42,6 +42,25 @@ class DifyError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class DifyErrorBody(BaseModel):
+    error_code: int = Field(
+        description="1001 bad Authorization header, 1002 key refused, 2001 unknown knowledge"
+    )
+    error_msg: str
+
+
+def _dify_documented(status: int, code: int, message: str) -> dict[str, Any]:
+    example = {"error_code": code, "error_msg": message}
+    return {"model": DifyErrorBody, "content": {"application/json": {"example": example}}}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: _dify_documented(403, 1002, "API 키가 올바르지 않거나 폐기되었습니다."),
+    404: _dify_documented(404, 2001, "알 수 없는 지식베이스입니다: 인사"),
+}
+"""Dify's error shape, documented for /retrieval instead of ours."""
+
+
 def _dify_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DifyError)
     body = {"error_code": error.code, "error_msg": error.message}
