@@ -50,9 +50,14 @@ def _cited(citations: list[dict[str, Any]]) -> list[tuple[str, int | None, str]]
 
 @pytest.fixture(scope="module")
 def ask_answer(base_url: str) -> dict[str, Any]:
+    """The reference answer. Asked twice: llama.cpp reuses the KV cache of a prompt it has
+    seen, and greedy decoding over a reused prefix can differ from the very first decoding
+    of it (measured: "15일 …" cold, "1년 미만" on every later call), so every route is
+    compared with a warm answer."""
     body = {"question": QUESTION, "knowledge_base": "samples"}
-    response = httpx.post(f"{base_url}/v1/ask", json=body, timeout=900)
-    assert response.status_code == 200, response.text
+    for _ in range(2):
+        response = httpx.post(f"{base_url}/v1/ask", json=body, timeout=900)
+        assert response.status_code == 200, response.text
     return dict(response.json())
 
 
@@ -73,9 +78,9 @@ def test_chat_completion_answers_with_the_citations_of_ask(
     )
     message = completion.choices[0].message
     assert completion.object == "chat.completion" and message.role == "assistant"
-    assert message.content == ask_answer["answer"]
     extra = completion.model_extra or {}
     assert _cited(extra["citations"]) == _cited(ask_answer["citations"])
+    assert message.content == ask_answer["answer"]
     assert extra["consistency"]["sentences"] and extra["refused"] == ask_answer["refused"]
     assert completion.usage is not None and completion.usage.completion_tokens > 0
     metrics = httpx.get(f"{base_url}/metrics").text
