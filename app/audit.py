@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from app.db.database import Database
 from app.db.models import AuditEvent
 from app.identity import Caller
+from app.observability import request_id
 
 
 class AuditLog:
@@ -25,7 +26,7 @@ class AuditLog:
                     actor=caller.subject or caller.name,
                     role=caller.role,
                     action=action,
-                    detail={"name": caller.name, **detail},
+                    detail={"name": caller.name, **_request(), **detail},
                 )
             )
 
@@ -53,6 +54,12 @@ class AuditLog:
         with self.database.session() as s:
             result = s.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
             return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _request() -> dict[str, str]:
+    """The id of the API request being served, so an event can be matched to its log lines."""
+    rid = request_id.get()
+    return {"request_id": rid} if rid else {}
 
 
 def _aware(moment: datetime) -> datetime:

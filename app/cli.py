@@ -241,10 +241,78 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_knowledge_bases(args: argparse.Namespace) -> int:
+    from app.inventory import knowledge_bases
+    from app.services import Services
+    from retrieval.store.base import SearchFilter
+
+    services = Services()
+    try:
+        found = knowledge_bases(services.store, SearchFilter(), services.uploads_dir)
+    finally:
+        services.close()
+    if args.json:
+        print(json.dumps({"knowledge_bases": found}, ensure_ascii=False, indent=2))
+        return 0
+    for kb in found:
+        print(f"{kb['name']}\t문서 {kb['documents']}\t청크 {kb['chunks']}\t{kb['last_indexed']}")
+    return 0
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    """List, show, delete or re-index documents, as the local admin (the API's routes, with
+    the same functions, for the shell)."""
+    from app import inventory
+    from app.services import Services
+    from retrieval.store.base import SearchFilter
+
+    services = Services()
+    try:
+        if args.action == "list":
+            where = SearchFilter(knowledge_bases=[args.kb] if args.kb else None)
+            listed = inventory.documents(services.store, where, services.uploads_dir)
+            return _print_documents([d.as_dict() for d in listed], args.json)
+        document = inventory.find_document(
+            services.store, SearchFilter(), args.id, services.uploads_dir
+        )
+        if document is None:
+            print(f"오류: 그런 문서가 없습니다: {args.id}", file=sys.stderr)
+            return 2
+        if args.action == "show":
+            chunks = [vars(c) for c in inventory.document_chunks(services.store, document)]
+            print(
+                json.dumps(
+                    {**document.as_dict(), "chunk_list": chunks}, ensure_ascii=False, indent=2
+                )
+            )
+        elif args.action == "delete":
+            inventory.remove_document(services, document)
+            print(f"삭제했습니다: {document.knowledge_base}/{document.file_name}")
+        else:
+            outcome = inventory.reindex_document(services, document)
+            print(f"{outcome.status}\t청크 {outcome.chunks}\t{outcome.message}")
+            return 0 if outcome.status not in ("failed", "skipped") else 1
+    finally:
+        services.close()
+    return 0
+
+
+def _print_documents(listed: list[dict[str, Any]], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"documents": listed}, ensure_ascii=False, indent=2))
+        return 0
+    for d in listed:
+        print(
+            f"{d['id']}\t{d['knowledge_base']}\t{d['file_name']}\t청크 {d['chunks']}\t{','.join(d['groups'])}"
+        )
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.api import create_app
+    from app.observability import configure_json_logging
     from app.services import Services
 
     settings = get_app_settings()
@@ -260,7 +328,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     print(f"API: http://{host}:{port}/docs")
     print(f"채팅 UI: KDOCQA_API_URL=http://{host}:{port} streamlit run ui/chat.py")
-    uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+    configure_json_logging()  # one JSON object per line, with the request id
+    uvicorn.run(create_app(services), host=host, port=port, log_config=None)
     return 0
 
 
@@ -320,6 +389,25 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--since", help="이 시각부터 (ISO 8601, 예: 2026-01-01T00:00:00+09:00)")
     audit.add_argument("--limit", type=int, default=1000)
     audit.set_defaults(func=cmd_audit)
+
+    bases = sub.add_parser("knowledge-bases", help="지식베이스 목록 (문서·청크 수)")
+    bases.add_argument("--json", action="store_true")
+    bases.set_defaults(func=cmd_knowledge_bases)
+
+    docs = sub.add_parser("documents", help="문서 목록·상세·삭제·재색인")
+    doc_actions = docs.add_subparsers(dest="action", required=True)
+    listing = doc_actions.add_parser("list", help="문서 목록")
+    listing.add_argument("--kb", help="지식베이스 이름")
+    listing.add_argument("--json", action="store_true")
+    for action, text in (
+        ("show", "문서 상세 (청크 포함, JSON)"),
+        ("delete", "문서 삭제 (청크, 업로드된 파일)"),
+        ("reindex", "문서 하나 다시 색인"),
+    ):
+        doc_actions.add_parser(action, help=text).add_argument(
+            "id", help="문서 id (documents list)"
+        )
+    docs.set_defaults(func=cmd_documents)
 
     serve = sub.add_parser("serve", help="REST API 시작")
     serve.add_argument("--host")

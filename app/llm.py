@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import numpy as np
 
+from app.observability import QUEUE_DEPTH, QUEUE_REJECTIONS
 from app.settings import AppSettings
 from retrieval.model_files import WheelFile
 
@@ -78,13 +79,18 @@ class Gate:
 
     def __enter__(self) -> None:
         if not self._waiting.acquire(blocking=False):
+            QUEUE_REJECTIONS.labels("full").inc()
             raise LLMBusy("generation queue is full")
+        QUEUE_DEPTH.inc()
         if not self._lock.acquire(timeout=self._timeout):
+            QUEUE_DEPTH.dec()
             self._waiting.release()
+            QUEUE_REJECTIONS.labels("timeout").inc()
             raise LLMBusy("timed out waiting for the model")
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
+        QUEUE_DEPTH.dec()
         self._waiting.release()
 
 

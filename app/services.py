@@ -20,6 +20,7 @@ from app.conversation import Conversations
 from app.db.database import Database, default_url
 from app.keys import KeyStore
 from app.llm import LLM, create_llm
+from app.observability import SYNC_RUNS, record_files
 from app.settings import AppSettings
 from app.settings import get_settings as get_app_settings
 from ingest.index import Indexer
@@ -125,11 +126,18 @@ class Services:
         writer at a time."""
         if not self.ingest_lock.acquire(blocking=wait):
             return None
+        kind = "rebuild" if rebuild else "sync"
         try:
             run = rebuild_sources if rebuild else sync_sources
             report = run(self.indexer, self.ingest.sources, progress)
+        except BaseException:
+            SYNC_RUNS.labels(kind, "error").inc()
+            raise
         finally:
             self.ingest_lock.release()
+        failed = any("error" in source for source in report.get("sources", []))
+        SYNC_RUNS.labels(kind, "error" if failed else "ok").inc()
+        record_files(kind, report.get("counts", {}))
         return report, write_report(report, self.reports_dir)
 
     @property

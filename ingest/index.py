@@ -257,9 +257,12 @@ class Indexer:
         acl_groups: Sequence[str] | None = None,
         progress: Callable[[int, int, FileOutcome], None] | None = None,
         pool: ParsePool | None = None,
+        force: bool = False,
     ) -> IngestReport:
         """Index a file or folder. With `pool` (kept open for the caller) files parse there,
-        e.g. the API's isolated upload worker; otherwise a pool is made for this run."""
+        e.g. the API's isolated upload worker; otherwise a pool is made for this run. `force`
+        parses and embeds files again even when their indexed version is complete (a re-index
+        asked for by an editor); the old chunks still go only after the new ones are written."""
         kb = knowledge_base or self.settings.default_knowledge_base
         groups = list(acl_groups or self.settings.default_acl_groups)
         started = time.perf_counter()
@@ -298,7 +301,15 @@ class Indexer:
                 step = _unless_unreadable(
                     path,
                     partial(
-                        self._start_file, path, doc_id, kb, groups, previous, vanished, parsing
+                        self._start_file,
+                        path,
+                        doc_id,
+                        kb,
+                        groups,
+                        previous,
+                        vanished,
+                        parsing,
+                        force,
                     ),
                 )
                 ahead.append((path, step))
@@ -332,6 +343,7 @@ class Indexer:
         previous: IndexedDocument | None,
         vanished: _Vanished,
         pool: ParsePool,
+        force: bool = False,
     ) -> FileOutcome | _Parsing:
         """Everything short of embedding: skip, keep, rewrite or move, or start parsing."""
         shown = unicodedata.normalize("NFC", str(path))
@@ -346,7 +358,7 @@ class Indexer:
         with self._phase("hash"):
             digest = content_hash(path)
         version = self._version(digest)
-        if previous is not None and previous.complete(version):
+        if previous is not None and previous.complete(version) and not force:
             if previous.groups == sorted(groups):
                 return FileOutcome(shown, "unchanged")
             count = self._rewrite(doc_id, version, path, doc_id, kb, groups)

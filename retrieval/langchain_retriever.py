@@ -1,6 +1,8 @@
 """The hybrid searcher as a LangChain retriever, for internal apps that build their own chains.
 
-Permissions travel in the filter: construct one retriever per caller with that caller's groups.
+Permissions travel in the filter: construct one retriever per caller with that caller's groups
+(`HybridRetriever(searcher=…, search_filter=caller.search_filter())`). It passes LangChain's
+standard retriever suite (tests/test_langchain_standard.py).
 """
 
 from __future__ import annotations
@@ -25,9 +27,17 @@ class HybridRetriever(BaseRetriever):
     mode: Mode = "hybrid"
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        mode: Mode | None = None,
     ) -> list[Document]:
-        result = self.searcher.search(query, self.search_filter, limit=self.k, mode=self.mode)
+        """`k` and `mode` given to `invoke(query, k=3)` override the retriever's own."""
+        result = self.searcher.search(
+            query, self.search_filter, limit=k or self.k, mode=mode or self.mode
+        )
         return [_document(hit.id, hit.score, hit.payload) for hit in result.hits]
 
 

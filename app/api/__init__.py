@@ -1,7 +1,9 @@
 """FastAPI service: one router per resource, one caller dependency, one error shape.
 
-Routers: ask (JSON and server-sent events), search, documents (upload, delete), sessions,
-sync, admin (audit, keys), health. Who may call what is decided in app.api.deps.
+Routers: ask (JSON and server-sent events), search, check, documents and knowledge bases,
+sessions, sync, admin (audit, keys), health and metrics, and the protocols other tools speak:
+OpenAI's chat API and Dify's External Knowledge API. Who may call what is decided in
+app.api.deps.
 """
 
 from __future__ import annotations
@@ -13,15 +15,42 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app.api import admin, ask, check, documents, health, search, sessions, sync
+from app.api import (
+    admin,
+    ask,
+    check,
+    dify,
+    documents,
+    health,
+    knowledge_bases,
+    metrics,
+    openai_compat,
+    search,
+    sessions,
+    sync,
+)
 from app.api.authn import Authenticate
-from app.api.errors import install_error_handlers
+from app.api.errors import ERROR_RESPONSES, install_error_handlers
 from app.api.limits import BodyLimits
 from app.api.ratelimit import RateLimiter
+from app.observability import RequestObservation
 from app.services import Services
 from ingest.sync import run_on_schedule
 
-ROUTERS = (ask, search, check, documents, sessions, sync, admin, health)
+ROUTERS = (
+    ask,
+    openai_compat,
+    search,
+    dify,
+    check,
+    documents,
+    knowledge_bases,
+    sessions,
+    sync,
+    admin,
+    health,
+    metrics,
+)
 MULTIPART_OVERHEAD = 1 << 20
 """Bytes a multipart upload may carry beyond the file itself (boundaries, form fields)."""
 
@@ -55,8 +84,11 @@ def create_app(services: Services | None = None) -> FastAPI:
         services.app.rate_limit_per_minute, services.app.rate_limit_burst
     )
     install_error_handlers(api)
+    dify.install_error_handler(api)
     for module in ROUTERS:
-        api.include_router(module.router)
+        api.include_router(
+            module.router, responses=getattr(module, "ERROR_RESPONSES", ERROR_RESPONSES)
+        )
     upload_bytes = int(services.ingest.max_file_mb * 1_048_576) + MULTIPART_OVERHEAD
     api.add_middleware(
         BodyLimits,
@@ -66,4 +98,5 @@ def create_app(services: Services | None = None) -> FastAPI:
     )
     api.add_middleware(Authenticate, services=services)
     api.add_middleware(TrustedHostMiddleware, allowed_hosts=services.app.trusted_hosts)
+    api.add_middleware(RequestObservation)  # outermost: every response has a request id
     return api

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import APIRouter
@@ -17,6 +17,7 @@ from app.api.scope import caller_filter, checked_question
 from app.conversation import Turn
 from app.identity import Caller
 from app.llm import LLMBusy
+from app.observability import record_answer
 from app.schemas import AskRequest, AskResponse, ask_response
 from app.services import Services
 
@@ -52,37 +53,54 @@ def _audit_answer(
 
 
 def run_answer(
-    services: Services, caller: Caller, request: AskRequest
-) -> tuple[str, Iterator[str | AnswerResult]]:
+    services: Services,
+    caller: Caller,
+    request: AskRequest,
+    conversation: Sequence[tuple[str, str]] | None = None,
+) -> tuple[str | None, Iterator[str | AnswerResult]]:
     """Checks the request (errors raise before anything is generated), then the session id
-    and the answer's pieces; the finished answer is stored in the session and audited."""
+    and the answer's pieces; the finished answer is stored in the session, measured and
+    audited. With `conversation` (earlier (question, answer) turns the client holds, as in
+    the OpenAI API) no session is kept: the client sends the conversation each time."""
     search_filter = caller_filter(caller, request)
     checked_question(services, request, search_filter)
-    session = _session(services, caller, request.session_id)
-    turns = services.conversations.turns(session, caller.subject) or []
-    history = [(turn.question, turn.answer) for turn in turns]
+    session: str | None = None
+    if conversation is None:
+        session = _session(services, caller, request.session_id)
+        turns = services.conversations.turns(session, caller.subject) or []
+        conversation = [(turn.question, turn.answer) for turn in turns]
+    history = list(conversation)
 
     def remembered() -> Iterator[str | AnswerResult]:
         for item in services.answerer.stream(request.question, search_filter, history):
             if isinstance(item, AnswerResult):
-                served = {"asked": request.question, **ask_response(item, session).model_dump()}
-                services.conversations.add(session, Turn(item.question, item.answer, served))
+                if session is not None:
+                    served = {"asked": request.question, **ask_response(item, session).model_dump()}
+                    services.conversations.add(session, Turn(item.question, item.answer, served))
+                drafted = services.llm.count_tokens(item.draft) if item.draft else 0
+                record_answer(item, drafted)
                 _audit_answer(services, caller, request, item)
             yield item
 
     return session, remembered()
 
 
-@router.post("/v1/ask", response_model=AskResponse)
-def ask(request: AskRequest, caller: CallerDep, services: ServicesDep) -> AskResponse:
-    session, stream = run_answer(services, caller, request)
+def final_answer(stream: Iterator[str | AnswerResult]) -> AnswerResult:
+    """The finished answer at the end of the pieces; a full queue is 503 busy."""
+    final: Any = None
     try:
-        final: Any = None
         for item in stream:
             final = item
     except LLMBusy as error:
         raise busy() from error
-    return ask_response(final, session)
+    assert isinstance(final, AnswerResult)
+    return final
+
+
+@router.post("/v1/ask", response_model=AskResponse)
+def ask(request: AskRequest, caller: CallerDep, services: ServicesDep) -> AskResponse:
+    session, stream = run_answer(services, caller, request)
+    return ask_response(final_answer(stream), session)
 
 
 def _event(name: str, data: Any) -> str:

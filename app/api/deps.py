@@ -58,9 +58,13 @@ def identify(request: Request, services: Services) -> Caller | None:
     gateway = _gateway_caller(request, services)
     if gateway is not None:
         return gateway
+    if not services.keys.any_ever():
+        # The local single-user install: a key sent anyway is ignored (OpenAI clients always
+        # send one), since there is no key it could be checked against.
+        return LOCAL_ADMIN
     header = request.headers.get("authorization")
     if header is None:
-        return None if services.keys.any_ever() else LOCAL_ADMIN
+        return None
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 200:

@@ -1,16 +1,30 @@
-"""POST /v1/documents (upload and index) and DELETE /v1/documents/{kb}/{name}: editors, in the
-knowledge bases their key names, for documents whose groups they hold."""
+"""Documents as resources. Readers list and inspect the documents they may read (GET
+/v1/documents, /v1/documents/{id}); editors upload (POST /v1/documents), delete and re-index,
+in the knowledge bases their key names, documents whose groups they all hold.
+
+`readable_document` is the one place that finds a document by id for a caller: unknown and
+unreadable ids are the same 404, so an id never reveals that a document exists."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from app.api.deps import EditorDep, ServicesDep
-from app.api.errors import ApiError
-from app.identity import Caller, valid_group
+from app.api.deps import CallerDep, EditorDep, ServicesDep
+from app.api.errors import ApiError, unknown_knowledge_base
+from app.identity import KNOWLEDGE_BASE_PATTERN, Caller, valid_group
+from app.inventory import (
+    DocumentInfo,
+    document_chunks,
+    documents,
+    find_document,
+    reindex_document,
+    remove_document,
+)
+from app.observability import record_files
 from app.services import Services
 from app.uploads import BadUpload, copy_limited, existing_groups, ingest_upload, safe_file_name
 from app.uploads import upload_folder as confined_folder
@@ -72,6 +86,7 @@ def upload(
         outcome = ingest_upload(
             services.indexer, staged, target, knowledge_base, acl, services.upload_pool
         )
+    record_files("upload", {outcome.status: 1})
     services.audit.record(
         caller,
         "upload",
@@ -100,3 +115,106 @@ def delete_document(
         services.indexer.delete_file(target, knowledge_base)
     services.audit.record(caller, "delete", knowledge_base=knowledge_base, file=target.name)
     return {"file": target.name, "status": "deleted"}
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def unknown_document() -> ApiError:
+    return ApiError(404, "unknown_document", "그런 문서가 없습니다.")
+
+
+def readable_document(services: Services, caller: Caller, document_id: str) -> DocumentInfo:
+    """The document with this id, if the caller may read it (its knowledge bases and groups);
+    404 `unknown_document` otherwise, the same for an id that does not exist."""
+    if not _UUID.fullmatch(document_id):
+        raise unknown_document()
+    found = find_document(services.store, caller.search_filter(), document_id, services.uploads_dir)
+    if found is None:
+        raise unknown_document()
+    return found
+
+
+def _editable_document(services: Services, caller: Caller, document_id: str) -> DocumentInfo:
+    """A readable document the editor may change: its knowledge base and all its groups."""
+    document = readable_document(services, caller, document_id)
+    if not caller.may_edit_knowledge_base(document.knowledge_base):
+        raise ApiError(
+            403,
+            "forbidden",
+            f"지식베이스 '{document.knowledge_base}'의 문서를 바꿀 권한이 없습니다.",
+        )
+    if not caller.may_assign_groups(document.groups):
+        raise ApiError(403, "forbidden", "이 문서를 바꿀 권한이 없습니다 (다른 그룹의 문서).")
+    return document
+
+
+@router.get("/v1/documents")
+def list_documents(
+    caller: CallerDep,
+    services: ServicesDep,
+    knowledge_base: Annotated[str | None, Query(pattern=KNOWLEDGE_BASE_PATTERN)] = None,
+) -> dict[str, Any]:
+    """The documents the caller may read, in one knowledge base or all of them."""
+    if knowledge_base is not None and not caller.may_read_knowledge_base(knowledge_base):
+        raise unknown_knowledge_base(knowledge_base)
+    listed = documents(services.store, caller.search_filter(knowledge_base), services.uploads_dir)
+    if knowledge_base is not None and not listed:
+        raise unknown_knowledge_base(knowledge_base)
+    return {"documents": [d.as_dict() for d in listed]}
+
+
+@router.get("/v1/documents/{document_id}")
+def get_document(document_id: str, caller: CallerDep, services: ServicesDep) -> dict[str, Any]:
+    """One document with its chunks (text, section, pages) in document order."""
+    document = readable_document(services, caller, document_id)
+    chunks = document_chunks(services.store, document)
+    return {**document.as_dict(), "chunk_list": [vars(c) for c in chunks]}
+
+
+@router.delete("/v1/documents/{document_id}")
+def delete_document_by_id(
+    document_id: str, caller: EditorDep, services: ServicesDep
+) -> dict[str, Any]:
+    """Remove a document's chunks, and its file when it was uploaded. A document from a sync
+    source comes back on the next sync unless its file is removed from the source."""
+    document = _editable_document(services, caller, document_id)
+    remove_document(services, document)
+    services.audit.record(
+        caller,
+        "delete",
+        knowledge_base=document.knowledge_base,
+        file=document.file_name,
+        document_id=document.id,
+    )
+    return {"id": document.id, "file": document.file_name, "status": "deleted"}
+
+
+@router.post("/v1/documents/{document_id}/reindex")
+def reindex(document_id: str, caller: EditorDep, services: ServicesDep) -> dict[str, Any]:
+    """Parse, chunk and embed one document again from its file, keeping its knowledge base
+    and groups. The file parses on the isolated upload worker; a failure keeps what was
+    indexed. 409 `source_missing` when the file is gone."""
+    document = _editable_document(services, caller, document_id)
+    try:
+        outcome = reindex_document(services, document)
+    except FileNotFoundError as error:
+        raise ApiError(409, "source_missing", str(error)) from error
+    record_files("reindex", {outcome.status: 1})
+    services.audit.record(
+        caller,
+        "reindex",
+        knowledge_base=document.knowledge_base,
+        file=document.file_name,
+        document_id=document.id,
+        status=outcome.status,
+        reason=outcome.reason,
+    )
+    if outcome.status in ("failed", "skipped"):
+        raise ApiError(422, outcome.reason or "failed", outcome.message)
+    return {
+        "id": document.id,
+        "file": document.file_name,
+        "status": outcome.status,
+        "chunks": outcome.chunks,
+    }

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 RETRY_AFTER_S = 10
@@ -29,11 +30,89 @@ def unknown_knowledge_base(name: str) -> ApiError:
     return ApiError(404, "unknown_knowledge_base", f"알 수 없는 지식베이스입니다: {name}")
 
 
+_OPENAI_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    409: "conflict_error",
+    429: "rate_limit_error",
+}
+
+
+def error_type(status: int) -> str:
+    """OpenAI's error `type` for a status, so OpenAI clients raise their matching error."""
+    if status in _OPENAI_TYPES:
+        return _OPENAI_TYPES[status]
+    return "invalid_request_error" if status < 500 else "server_error"
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, **extra}}
+    """`{"error": {code, message, type, param}}`: our shape is also OpenAI's (`type` and
+    `param` are what OpenAI's clients read besides code and message)."""
+    body = {"error": {"code": code, "message": message, "type": error_type(status), "param": None}}
+    body["error"].update(extra)
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine-readable: unauthorized, forbidden, unknown_document, …")
+    message: str = Field(description="Korean, for the user.")
+    type: str = Field(description="OpenAI's error type for the status.")
+    param: str | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _documented(status: int, code: str, message: str, description: str) -> dict[str, Any]:
+    example = {
+        "error": {"code": code, "message": message, "type": error_type(status), "param": None}
+    }
+    return {
+        "model": ErrorBody,
+        "description": description,
+        "content": {"application/json": {"example": example}},
+    }
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented(
+        401,
+        "unauthorized",
+        "API 키가 필요합니다 (Authorization: Bearer <API 키>).",
+        "No, malformed or revoked key.",
+    ),
+    403: _documented(
+        403,
+        "forbidden",
+        "편집자(editor) 권한이 필요합니다.",
+        "Role too low, or a knowledge base or document the key may not edit.",
+    ),
+    404: _documented(
+        404,
+        "unknown_knowledge_base",
+        "알 수 없는 지식베이스입니다: 인사",
+        "Unknown, or not readable by this caller (the same answer).",
+    ),
+    413: _documented(
+        413, "too_large", "요청 본문이 너무 큽니다 (최대 1,024 KB).", "Body over the limit."
+    ),
+    422: _documented(
+        422, "validation_error", "요청 형식이 올바르지 않습니다.", "Invalid body or parameters."
+    ),
+    429: _documented(
+        429,
+        "rate_limited",
+        "요청이 너무 잦습니다. 3초 뒤에 다시 시도해 주세요.",
+        "Rate limit; see Retry-After.",
+    ),
+    503: _documented(503, "busy", BUSY_MESSAGE, "The generation queue is full; see Retry-After."),
+}
+"""The error responses every route documents in the OpenAPI schema."""
 
 
 def _api_error(_: Request, error: Exception) -> JSONResponse:
