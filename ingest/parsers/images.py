@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageSequence
 
 from ingest.elements import CorruptFile, Element, EmptyDocument, TooLarge
-from ingest.parsers.ocr import OcrOptions, Unreadable, read_image, require
+from ingest.parsers.ocr import OcrOptions, Unreadable, missing, read_image, require
 from ingest.parsers.pdf import text_blocks
 
 _MAX_PIXELS = 60_000_000
@@ -84,17 +84,21 @@ def with_picture_text(
     try:
         elements = parse(path)
     except EmptyDocument:
-        if not ocr.enabled or not _pictures(path, kind):
-            raise
+        if not _pictures(path, kind):
+            raise  # with pictures it needs OCR: _read_pictures says whether it can run
         elements = []
+    if elements and kind != "pptx":
+        return elements
     pictures = _pictures(path, kind)
     if kind == "pptx":
         with_text = {e.page for e in elements}
-        missing = {n: names for n, names in pictures.items() if n not in with_text}
-        added = _read_pictures(path, missing, ocr) if missing and ocr.enabled else []
+        unread = {n: names for n, names in pictures.items() if n not in with_text}
+        runs = ocr.enabled and not missing(ocr.languages)
+        readable = unread and (runs or not elements)  # no OCR: keep the slides with text
+        added = _read_pictures(path, unread, ocr) if readable else []
+        if not elements and not added:
+            _refuse(path.name, ocr)
         return sorted([*elements, *added], key=lambda e: e.page or 0) if added else elements
-    if elements:
-        return elements
     read = _read_pictures(path, pictures, ocr)
     if not read:
         _refuse(path.name, ocr)
