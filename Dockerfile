@@ -4,6 +4,7 @@ FROM python:3.11-slim
 ARG CMAKE_ARGS="-DGGML_NATIVE=OFF"
 ENV CMAKE_ARGS=${CMAKE_ARGS} PIP_DISABLE_PIP_VERSION_CHECK=1 KDOCQA_DATA_DIR=/data
 RUN apt-get update && apt-get install -y --no-install-recommends build-essential cmake curl \
+    tesseract-ocr tesseract-ocr-kor \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/kdocqa
 COPY pyproject.toml README.md ./

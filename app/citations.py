@@ -27,6 +27,8 @@ class Citation:
     section: str
     snippet: str
     """The passage sentence(s) that best support the answer sentences citing it."""
+    ocr: bool = False
+    """The passage was read by OCR from a scan or photo: the reader should check the image."""
 
 
 def markers_in(text: str) -> list[int]:
@@ -122,6 +124,7 @@ def resolve_citations(answer: str, passages: Sequence[Passage]) -> tuple[str, li
                 place=passage.place,
                 section=str(payload.get("section", "")),
                 snippet=snippet or passage.text[:200],
+                ocr=bool(payload.get("ocr")),
             )
         )
     return cleaned, citations

@@ -76,6 +76,7 @@ class CitationOut(BaseModel):
     section: str
     snippet: str
     chunk_id: str
+    ocr: bool = Field(default=False, description="Text read by OCR from a scan or photo.")
 
 
 class SentenceOut(BaseModel):
@@ -153,6 +154,7 @@ class PassageOut(BaseModel):
     section: str
     text: str
     score: float | None = None
+    ocr: bool = Field(default=False, description="Text read by OCR from a scan or photo.")
 
 
 class AskResponse(BaseModel):
@@ -186,6 +188,7 @@ def passage_out(passage: Passage, score: float | None = None) -> PassageOut:
         section=str(passage.payload.get("section", "")),
         text=passage.text,
         score=score,
+        ocr=bool(passage.payload.get("ocr")),
     )
 
 

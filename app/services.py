@@ -112,6 +112,7 @@ class Services:
             isolated=True,
             timeout_s=settings.upload_parse_timeout_s,
             memory_mb=settings.upload_parse_memory_mb,
+            ocr=settings.ocr_options(),
         )
 
     @property

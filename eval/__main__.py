@@ -1,4 +1,4 @@
-"""python -m eval answers | retrieval | tokenizers | speed | ingest | consistency | decide | llm
+"""python -m eval answers | retrieval | tokenizers | speed | ingest | ocr | consistency | decide | llm
 (README "Evaluation").
 
 Each run indexes into a fresh temporary store, with the models of the configured data directory;
@@ -43,6 +43,9 @@ def main() -> None:
     ingest.add_argument(
         "--parse-only", action="store_true", help="time parse + chunk only (ingest-parse.json)"
     )
+    ocr = sub.add_parser("ocr", help="OCR error rate and speed on rendered Korean scans")
+    ocr.add_argument("--pages", type=int, default=8, help="pages per condition (4 conditions)")
+    ocr.add_argument("--files", type=int, default=200, help="files in the 10%%-scans ingest")
     consistency = sub.add_parser("consistency", help="calibrate the checker on KLUE-NLI dev")
     consistency.add_argument("--judge-pairs", type=int, default=400, help="pairs the LLM judges")
     consistency.add_argument(
@@ -58,7 +61,7 @@ def main() -> None:
     decide.add_argument("--fit", action="store_true", help="write app/consistency/decision.json")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
-    for command in (answers, retrieval, tokenizers, speed, ingest, consistency, cases, llm):
+    for command in (answers, retrieval, tokenizers, speed, ingest, ocr, consistency, cases, llm):
         command.add_argument("--out", type=Path, default=Path("eval/reports"))
     for command in (answers, retrieval):
         command.add_argument("--store-dir", type=Path, help="keep the eval store here")
@@ -86,6 +89,10 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         from eval import ingest_bench
 
         return ingest_bench.run(load_embedder(), args.files, args.out, args.parse_only)
+    if args.command == "ocr":
+        from eval import ocr_eval
+
+        return ocr_eval.run(load_embedder(), args.pages, args.files, args.out)
 
     if args.command == "checker-cases":
         from app.llm import create_llm

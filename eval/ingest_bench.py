@@ -134,7 +134,7 @@ def parse_only(paths: Sequence[Path], embedder: Embedder) -> dict[str, Any]:
     workers = parse_workers(settings.parse_workers)
     started = time.perf_counter()
     chunks = failed = 0
-    with ParsePool(workers, settings.max_unpacked_mb) as pool:
+    with ParsePool(workers, settings.max_unpacked_mb, ocr=settings.ocr_options()) as pool:
         ahead: deque[ParseJob] = deque()
         for path in [*paths, None]:
             if path is not None:

@@ -43,6 +43,8 @@ class Chunk:
     sheet: str | None = None
     search_text: str = ""
     """What search embeds and BM25-weighs when it differs from `text` (tables: unlabelled)."""
+    ocr_confidence: float | None = None
+    """The lowest OCR confidence (0-100) of its text when any of it was read by OCR."""
 
 
 _ARTICLE_WITH_BODY = re.compile(
@@ -86,26 +88,29 @@ class _Builder:
         self._pages: set[int] = set()
         self._tokens = 0
         self._path: list[str] = []
+        self._ocr: float | None = None
 
     def set_path(self, path: list[str]) -> None:
         self.flush()
         self._path = list(path)
 
-    def add_text(self, text: str, page: int | None) -> None:
+    def add_text(self, text: str, page: int | None, ocr: float | None = None) -> None:
         tokens = self.count(text)
         if tokens > self.budget:
             for sentence in _fit_sentences(text, self.count, self.budget):
-                self.add_text(sentence, page)
+                self.add_text(sentence, page, ocr)
             return
         if self._tokens + tokens > self.budget and self._parts:
-            tail = self._overlap_tail()
+            tail, tail_ocr = self._overlap_tail(), self._ocr
             self.flush()
             if tail:
-                self._parts, self._tokens = [tail], self.count(tail)
+                self._parts, self._tokens, self._ocr = [tail], self.count(tail), tail_ocr
         self._parts.append(text)
         self._tokens += tokens
         if page is not None:
             self._pages.add(page)
+        if ocr is not None:
+            self._ocr = ocr if self._ocr is None else min(self._ocr, ocr)
 
     def add_table(self, table: Table, page: int | None, sheet: str | None) -> None:
         """The whole table when it fits; else pieces of whole rows, each under the table's
@@ -151,8 +156,9 @@ class _Builder:
     def flush(self) -> None:
         text = "\n".join(p for p in self._parts if p.strip())
         if text.strip():
-            self.chunks.append(Chunk(text, list(self._path), sorted(self._pages)))
-        self._parts, self._pages, self._tokens = [], set(), 0
+            chunk = Chunk(text, list(self._path), sorted(self._pages), ocr_confidence=self._ocr)
+            self.chunks.append(chunk)
+        self._parts, self._pages, self._tokens, self._ocr = [], set(), 0, None
 
     def _overlap_tail(self) -> str:
         if self.overlap_sentences <= 0 or not self._parts:
@@ -203,6 +209,6 @@ def chunk_elements(
         if element.kind == "table" and element.table is not None:
             builder.add_table(element.table, element.page, element.sheet)
         else:
-            builder.add_text(text, element.page)
+            builder.add_text(text, element.page, element.ocr_confidence)
     builder.flush()
     return builder.chunks

@@ -26,6 +26,8 @@ class Element:
     level: int | None = None
     sheet: str | None = None
     table: Table | None = None
+    ocr_confidence: float | None = None
+    """Tesseract's mean word confidence (0-100) when the text was read from an image by OCR."""
 
 
 class ParseError(Exception):
@@ -61,3 +63,9 @@ class TooLarge(ParseError):
     """Over a configured limit, e.g. a ZIP-based document that would unpack to gigabytes."""
 
     reason = "too_large"
+
+
+class GarbledText(ParseError):
+    """The text layer is glyph garbage (ingest.parsers.quality) and OCR cannot replace it."""
+
+    reason = "garbled_text"

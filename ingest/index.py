@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 
 _NAMESPACE = uuid.UUID("6f1c2a3e-9d4b-5e8f-a1b2-c3d4e5f60718")
 
+_SKIPPED = frozenset(
+    {"unsupported_type", "empty", "too_large", "ocr_unavailable", "ocr_unreadable", "garbled_text"}
+)
+"""Reasons that no retry can change (the file or the installation must); others fail."""
+
 Status = Literal["added", "updated", "moved", "unchanged", "deleted", "skipped", "failed"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 
@@ -275,7 +280,10 @@ class Indexer:
         seen: set[str] = set()
         workers = parse_workers(self.settings.parse_workers)
         parsing = pool or ParsePool(
-            workers if len(files) >= POOL_MIN_FILES else 1, self.settings.max_unpacked_mb
+            workers if len(files) >= POOL_MIN_FILES else 1,
+            self.settings.max_unpacked_mb,
+            timeout_s=self.settings.parse_timeout_s,
+            ocr=self.settings.ocr_options(),
         )
         ahead: deque[tuple[Path, FileOutcome | _Parsing]] = deque()
 
@@ -383,11 +391,7 @@ class Indexer:
             with self._phase("parse"):
                 elements = pool.result(parsing.job)
         except ParseError as error:
-            status: Status = (
-                "skipped"
-                if error.reason in ("unsupported_type", "empty", "too_large")
-                else "failed"
-            )
+            status: Status = "skipped" if error.reason in _SKIPPED else "failed"
             return FileOutcome(shown, status, reason=error.reason, message=str(error))
         with self._phase("chunk"):
             chunks = element_chunks(elements, self.embedder.count_tokens, self.settings)
@@ -466,6 +470,11 @@ class Indexer:
                 "page": chunk.pages[0] if chunk.pages else None,
                 "sheet": chunk.sheet,
                 "kind": chunk.kind,
+                **(
+                    {"ocr": True, "ocr_confidence": chunk.ocr_confidence}
+                    if chunk.ocr_confidence is not None
+                    else {}
+                ),
                 "content_hash": digest,
                 "version": version,
                 "ingested_at": now,
@@ -481,7 +490,8 @@ class Indexer:
 
 def file_chunks(path: Path, count_tokens: TokenCounter, settings: IngestSettings) -> list[Chunk]:
     """Parse and chunk one file (raises ParseError); no embedding, no store."""
-    return element_chunks(parse_file(path, settings.max_unpacked_mb), count_tokens, settings)
+    elements = parse_file(path, settings.max_unpacked_mb, settings.ocr_options())
+    return element_chunks(elements, count_tokens, settings)
 
 
 def element_chunks(

@@ -10,7 +10,12 @@ spaCy and torch) costs about as much as parsing that many files.
 A worker that dies (a parser crash, the kernel's OOM killer) breaks the whole executor: the job
 being collected is reported as crashed, a new executor starts, and the other outstanding jobs
 are resubmitted. The job blamed is the oldest unfinished one, which may be an innocent neighbour
-of the culprit; it is retried on the next sync like any failed file. Workers that keep dying
+of the culprit; it is retried on the next sync like any failed file. With `timeout_s`, a file
+still parsing that long after its result is asked for is stopped: the workers are killed and
+the other outstanding files resubmitted; a file parsed in the main process (short runs) is
+stopped by SIGALRM, which interrupts the Python parsers (HWP, unstructured) between bytecodes
+and C code (PDFium, a Tesseract call bounded by its own timeout) when it returns; off the main
+thread (the scheduled sync) no alarm can be set, and only the pool's limit applies. Workers that keep dying
 (MAX_CRASHES, e.g. a script without an `if __name__ == "__main__":` guard, which spawned
 workers re-run) turn the pool off: the rest of the run parses in the main process.
 """
@@ -21,6 +26,8 @@ import logging
 import multiprocessing
 import os
 import resource
+import signal
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +36,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ingest.elements import Element, ParseError
-from ingest.parsers import parse_file
+from ingest.parsers import DEFAULT_OCR, OcrOptions, parse_file
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,15 @@ def parse_workers(configured: int) -> int:
     return configured or max(1, available_cores() - 1)
 
 
+class _Alarm(BaseException):
+    """Raised by SIGALRM in the parser; a BaseException so no parser's `except Exception`
+    swallows it."""
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise _Alarm
+
+
 class ParseJob:
     def __init__(self, path: Path, future: Future[list[Element]]) -> None:
         self.path = path
@@ -81,15 +97,16 @@ class ParsePool:
         isolated: bool = False,
         timeout_s: float | None = None,
         memory_mb: int = 0,
+        ocr: OcrOptions = DEFAULT_OCR,
     ) -> None:
         """`isolated` parses even a single file on a worker process (never in this one), with
         `timeout_s` per file and an address-space limit of `memory_mb`: the API parses
         uploads this way, so a hostile file costs one worker, not the service."""
         self.workers = max(1, workers)
         self.isolated = isolated
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s or None
         self.memory_mb = memory_mb
-        self._parse = partial(parse_file, max_unpacked_mb=max_unpacked_mb)
+        self._parse = partial(parse_file, max_unpacked_mb=max_unpacked_mb, ocr=ocr)
         self._executor: ProcessPoolExecutor | None = None
         self._outstanding: dict[int, ParseJob] = {}
         self._crashes = 0
@@ -122,9 +139,8 @@ class ParsePool:
             return job.future.result(timeout=self.timeout_s)
         except FutureTimeout as error:
             self._kill_workers()
-            raise ParserTimedOut(
-                f"'{job.path.name}' 파일을 읽는 데 {self.timeout_s:g}초가 넘게 걸려 중단했습니다."
-            ) from error
+            self._resubmit_lost()
+            raise self._timed_out(job.path) from error
         except MemoryError as error:
             raise ParserCrashed(
                 f"'{job.path.name}' 파일을 읽는 데 메모리 한도({self.memory_mb} MB)를 넘었습니다."
@@ -136,12 +152,27 @@ class ParsePool:
                 "다음 동기화에서 다시 시도합니다."
             ) from error
 
+    def _timed_out(self, path: Path) -> ParserTimedOut:
+        return ParserTimedOut(
+            f"'{path.name}' 파일을 읽는 데 {self.timeout_s:g}초가 넘게 걸려 중단했습니다."
+        )
+
     def _parse_here(self, path: Path) -> Future[list[Element]]:
         future: Future[list[Element]] = Future()
+        alarm = self.timeout_s is not None and threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGALRM, _alarm) if alarm else None
         try:
+            if alarm and self.timeout_s is not None:
+                signal.setitimer(signal.ITIMER_REAL, self.timeout_s)
             future.set_result(self._parse(path))
+        except _Alarm:
+            future.set_exception(self._timed_out(path))
         except Exception as error:
             future.set_exception(error)
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
         return future
 
     def _start(self) -> ProcessPoolExecutor:
@@ -172,6 +203,10 @@ class ParsePool:
         if self._crashes >= MAX_CRASHES and not self.isolated:
             log.warning("parser workers died %d times; parsing in this process", self._crashes)
             self.workers = 1
+        self._resubmit_lost()
+
+    def _resubmit_lost(self) -> None:
+        """Parse again the outstanding files whose workers were shut down or died."""
         for job in self._outstanding.values():
             lost = job.future  # unfinished, cancelled by the shutdown, or failed by the break
             if (

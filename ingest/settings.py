@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.elements import MAX_UNPACKED_MB
+from ingest.parsers.ocr import OcrMode, OcrOptions
 from retrieval.store.base import PUBLIC_GROUP
 
 
@@ -45,6 +46,25 @@ class IngestSettings(BaseSettings):
         default=4096,
         description="Address-space limit of the process that parses uploads; 0 = none.",
     )
+    parse_timeout_s: float = Field(
+        default=600.0,
+        description="`kdocqa ingest`/sync: a file whose parser runs longer is stopped and "
+        "reported (parser_timeout); 0 = no limit.",
+    )
+    ocr: OcrMode = Field(
+        default="auto",
+        description="auto: scanned PDF pages, image files and text-less pictures in "
+        "DOCX/HWPX/PPTX are read by Tesseract; off: they are reported instead.",
+    )
+    ocr_languages: str = Field(default="kor+eng", description="Tesseract language models.")
+    ocr_dpi: int = Field(default=300, ge=72, le=600, description="PDF pages are rendered at this.")
+    ocr_min_confidence: float = Field(
+        default=40.0,
+        ge=0,
+        le=100,
+        description="OCR pages with a lower mean word confidence (0-100) are not indexed.",
+    )
+    ocr_page_timeout_s: float = Field(default=120.0, description="Tesseract's limit per page.")
     parse_workers: int = Field(
         default=0,
         description="Processes that parse files while the main process embeds, in runs of 16 "
@@ -59,6 +79,16 @@ class IngestSettings(BaseSettings):
         default="0 2 * * *",
         description="When the scheduled sync runs (cron, local time); empty disables it.",
     )
+
+    def ocr_options(self) -> OcrOptions:
+        """What the parsers need to know about OCR (picklable, for the parse workers)."""
+        return OcrOptions(
+            mode=self.ocr,
+            languages=self.ocr_languages,
+            dpi=self.ocr_dpi,
+            min_confidence=self.ocr_min_confidence,
+            timeout_s=self.ocr_page_timeout_s,
+        )
 
 
 @lru_cache(maxsize=1)

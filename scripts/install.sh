@@ -14,6 +14,17 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     echo "warning: Debian's postgresql is missing (sudo apt-get install -y postgresql); the database tests need it" >&2
   fi
 fi
+# Debian's Tesseract with its Korean model reads scanned PDFs and images (ingest/parsers/ocr.py);
+# fonts-nanum renders the Korean test scans. Without them such files are reported, not indexed.
+if ! command -v tesseract >/dev/null || [ ! -f /usr/share/tesseract-ocr/5/tessdata/kor.traineddata ] \
+  || [ ! -d /usr/share/fonts/truetype/nanum ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      tesseract-ocr tesseract-ocr-kor fonts-nanum >/dev/null
+  else
+    echo "warning: Tesseract is missing (sudo apt-get install -y tesseract-ocr tesseract-ocr-kor fonts-nanum); scans are not read and the OCR tests fail" >&2
+  fi
+fi
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then

@@ -140,10 +140,11 @@ def test_garbage_with_a_document_extension_is_corrupt(tmp_path: Path) -> None:
         parse_file(path)
 
 
-def test_image_is_unsupported(tmp_path: Path) -> None:
+def test_a_broken_image_is_corrupt(tmp_path: Path) -> None:
+    """Images are read by OCR (tests/test_ocr.py); one that does not decode is reported."""
     path = tmp_path / "scan.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
-    with pytest.raises(UnsupportedFileType, match="이미지"):
+    with pytest.raises(CorruptFile, match=re.escape("scan.png")):
         parse_file(path)
 
 
@@ -286,7 +287,7 @@ def test_pdf_without_text_layer_is_reported(tmp_path: Path) -> None:
         pdf.add_blank_page(page_size=(595, 842))
         pdf.pages[0].Contents = pdf.make_stream(b"0 0 1 rg 100 100 300 400 re f")
         pdf.save(drawing)
-    with pytest.raises(EmptyDocument, match="텍스트 층이 없습니다"):
+    with pytest.raises(EmptyDocument, match="텍스트 층이 없고 글자가 있는 이미지도 없습니다"):
         parse_file(drawing)
 
 

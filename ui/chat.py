@@ -81,6 +81,8 @@ def show(result: dict[str, Any], asked: str) -> None:
         with st.expander(f"출처 {len(result['citations'])}개", expanded=True):
             for c in result["citations"]:
                 where = ", ".join(x for x in (c["section"], c["place"]) if x)
+                if c.get("ocr"):
+                    where = f"{where} (OCR: 스캔 이미지에서 읽은 글자)".strip()
                 st.markdown(
                     f"**[{c['number']}] {c['document']}**" + (f" — {where}" if where else "")
                 )

@@ -14,6 +14,8 @@ from ingest.elements import MAX_UNPACKED_MB, CorruptFile, Element, ParseError
 from ingest.parsers import offline  # sets the telemetry opt-out before unstructured loads
 from ingest.parsers.hwp import parse_hwp
 from ingest.parsers.hwpx import parse_hwpx
+from ingest.parsers.images import parse_image, with_picture_text
+from ingest.parsers.ocr import OcrOptions
 from ingest.parsers.office import (
     parse_docx,
     parse_eml,
@@ -26,16 +28,15 @@ from ingest.parsers.sheets import parse_xlsx
 from ingest.parsers.sniff import FileKind, sniff
 from ingest.parsers.text import decode_text, parse_csv, parse_md, parse_txt
 
-__all__ = ["decode_text", "parse_file", "sniff"]
+__all__ = ["DEFAULT_OCR", "OcrOptions", "decode_text", "parse_file", "sniff"]
+
+DEFAULT_OCR = OcrOptions()
+"""OCR on (when Tesseract is installed), Korean and English, 300 dpi."""
 
 _PARSERS: dict[FileKind, Callable[[Path], list[Element]]] = {
-    "pdf": parse_pdf,
-    "docx": parse_docx,
-    "pptx": parse_pptx,
     "xlsx": parse_xlsx,
     "xls": parse_xls,
     "hwp": parse_hwp,
-    "hwpx": parse_hwpx,
     "html": parse_html,
     "eml": parse_eml,
     "md": parse_md,
@@ -44,8 +45,18 @@ _PARSERS: dict[FileKind, Callable[[Path], list[Element]]] = {
 }
 
 
-def parse_file(path: Path, max_unpacked_mb: float = MAX_UNPACKED_MB) -> list[Element]:
-    """Elements of the document at `path`, in reading order.
+_WITH_PICTURES: dict[FileKind, Callable[[Path], list[Element]]] = {
+    "docx": parse_docx,
+    "pptx": parse_pptx,
+    "hwpx": parse_hwpx,
+}
+
+
+def parse_file(
+    path: Path, max_unpacked_mb: float = MAX_UNPACKED_MB, ocr: OcrOptions = DEFAULT_OCR
+) -> list[Element]:
+    """Elements of the document at `path`, in reading order; scans and pictures without text
+    around them are read by OCR as `ocr` says.
 
     Raises UnsupportedFileType, CorruptFile, EncryptedFile or EmptyDocument (all ParseError)
     for files that cannot be indexed. FileNotFoundError/PermissionError are left alone: they
@@ -60,6 +71,12 @@ def parse_file(path: Path, max_unpacked_mb: float = MAX_UNPACKED_MB) -> list[Ele
         kind = sniff(path, max_unpacked_mb)
         if kind == "hwp":  # inflates its own streams: bounded here, not by sniff
             return parse_hwp(path, max_unpacked_mb)
+        if kind == "pdf":
+            return parse_pdf(path, ocr)
+        if kind == "image":
+            return parse_image(path, ocr)
+        if kind in _WITH_PICTURES:
+            return with_picture_text(kind, path, _WITH_PICTURES[kind], ocr)
         return _PARSERS[kind](path)
     except (ParseError, offline.SpacyModelMissing, MemoryError, PermissionError):
         raise

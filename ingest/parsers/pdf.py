@@ -13,18 +13,26 @@ can use: a line that fills the page width and is not a sentence end continues on
 stand alone, where the chunker finds the headings by their patterns. Running headers and
 footers repeated at the top or bottom of most pages, and bare page numbers, are dropped.
 Tables whose rows PDFium prints as aligned cells become table elements (pdf_tables.py).
+
+A page without a text layer that holds an image (a scan), or whose text is glyph garbage
+(quality.py), is rendered by PDFium at the OCR resolution and read by Tesseract (ocr.py); its
+elements carry the OCR confidence. Where OCR cannot run, a scan-only PDF or a garbled page is
+reported with the reason instead of being indexed empty or as junk.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from ingest.elements import CorruptFile, Element, EmptyDocument, EncryptedFile
+from ingest.elements import CorruptFile, Element, EmptyDocument, EncryptedFile, GarbledText
 from ingest.parsers.normalize import SENTENCE_END, clean_text
+from ingest.parsers.ocr import OcrOptions, Unreadable, missing, read_image, require
 from ingest.parsers.pdf_tables import PageTable, page_tables, place_tables
+from ingest.parsers.quality import text_problem
 from ingest.parsers.tables import table_element
 
 _PASSWORD_ERRORS = frozenset({4, 5})  # FPDF_ERR_PASSWORD, FPDF_ERR_SECURITY
@@ -43,36 +51,59 @@ _BLOCK_START = re.compile(
 )
 
 
-def parse_pdf(path: Path) -> list[Element]:
-    pages = _page_lines(path)
-    furniture = _running_lines([lines for lines, _ in pages])
+@dataclass
+class _Page:
+    lines: list[str]
+    tables: list[PageTable] = field(default_factory=list)
+    confidence: float | None = None
+    """OCR confidence when the lines were read from the page's image."""
+    unread: str = ""
+    """Why a scanned page has no lines: "no_ocr" (OCR cannot run) or "low_confidence"."""
+
+
+def parse_pdf(path: Path, ocr: OcrOptions) -> list[Element]:
+    pages = _pages(path, ocr)
+    furniture = _running_lines([page.lines for page in pages])
     elements = [
         element
-        for number, (lines, tables) in enumerate(pages, start=1)
-        for element in _page_elements(_without_furniture(lines, furniture), tables, number)
+        for number, page in enumerate(pages, start=1)
+        for element in _page_elements(_without_furniture(page.lines, furniture), page, number)
     ]
     elements = _continued_tables(elements)
     if not elements:
-        raise EmptyDocument(
-            f"'{path.name}' PDF에 텍스트 층이 없습니다. 스캔한 이미지 PDF라면 OCR을 거친 "
-            "파일을 올려 주세요."
-        )
+        _refuse_unread(path.name, pages, ocr)
     return elements
 
 
-def _page_elements(lines: list[str], tables: list[PageTable], page: int) -> list[Element]:
+def _refuse_unread(name: str, pages: list[_Page], ocr: OcrOptions) -> None:
+    """The reason a PDF gave no text: scans OCR could not read, or no text at all."""
+    unread = {page.unread for page in pages}
+    if "no_ocr" in unread:
+        require(ocr, name, "텍스트 층이 없는 스캔 PDF인데")
+    if "low_confidence" in unread:
+        raise Unreadable(
+            f"'{name}' PDF는 스캔 이미지인데 OCR 신뢰도가 {ocr.min_confidence:g} 미만이라 "
+            "색인하지 않았습니다. 더 선명하게 스캔해 올려 주세요."
+        )
+    raise EmptyDocument(f"'{name}' PDF에 텍스트 층이 없고 글자가 있는 이미지도 없습니다.")
+
+
+def _page_elements(lines: list[str], page: _Page, number: int) -> list[Element]:
     """Text blocks and the tables found among the page's lines, in reading order."""
     longest = max((len(line) for line in lines), default=0)
     out: list[Element] = []
     run: list[str] = []
-    for item in [*place_tables(lines, tables), None]:
+    for item in [*place_tables(lines, page.tables), None]:
         if isinstance(item, str):
             run.append(item)
             continue
-        out.extend(Element(kind="text", text=block, page=page) for block in _blocks(run, longest))
+        out.extend(
+            Element(kind="text", text=block, page=number, ocr_confidence=page.confidence)
+            for block in _blocks(run, longest)
+        )
         run = []
         if item is not None:
-            out.append(table_element(item, page=page))
+            out.append(table_element(item, page=number))
     return out
 
 
@@ -98,9 +129,9 @@ def _continued_tables(elements: list[Element]) -> list[Element]:
     return out
 
 
-def _page_lines(path: Path) -> list[tuple[list[str], list[PageTable]]]:
-    """Each page's non-empty lines and tables; EncryptedFile / CorruptFile as PDFium sees
-    the file."""
+def _pages(path: Path, ocr: OcrOptions) -> list[_Page]:
+    """Each page's non-empty lines and tables, scans and garbled pages read by OCR;
+    EncryptedFile / CorruptFile as PDFium sees the file."""
     import pypdfium2 as pdfium
 
     try:
@@ -117,15 +148,40 @@ def _page_lines(path: Path) -> list[tuple[list[str], list[PageTable]]]:
     try:
         if len(document) == 0:
             raise EmptyDocument(f"'{path.name}' PDF에 페이지가 없습니다.")
-        pages = []
-        for index in range(len(document)):
-            textpage = document[index].get_textpage()
-            text = clean_text(textpage.get_text_range())
-            lines = [line for line in text.split("\n") if line.strip()]
-            pages.append((lines, page_tables(textpage)))
-        return pages
+        return [_page(document[i], i + 1, path.name, ocr) for i in range(len(document))]
     finally:
         document.close()
+
+
+def _page(page: Any, number: int, name: str, ocr: OcrOptions) -> _Page:
+    """One page from its text layer, or from OCR when the layer is missing or garbage."""
+    textpage = page.get_textpage()
+    text = clean_text(textpage.get_text_range())
+    lines = [line for line in text.split("\n") if line.strip()]
+    problem = text_problem(text)
+    if problem is None and lines:
+        return _Page(lines, page_tables(textpage))
+    if problem is None and not _has_image(page):
+        return _Page([])  # a blank page
+    if problem is not None and (not ocr.enabled or missing(ocr.languages)):
+        why = "KDOCQA_OCR=off" if not ocr.enabled else missing(ocr.languages)
+        raise GarbledText(
+            f"'{name}' PDF {number}쪽: {problem}. OCR로 다시 읽을 수 없어({why}) "
+            "색인하지 않았습니다."
+        )
+    if not ocr.enabled or missing(ocr.languages):
+        return _Page([], unread="no_ocr")  # other pages may have text; else _refuse_unread
+    bitmap = page.render(scale=ocr.dpi / 72, grayscale=True)
+    read = read_image(bitmap.to_pil(), ocr)
+    if read.confidence < ocr.min_confidence:
+        return _Page([], unread="low_confidence")  # guesses would mislead search
+    return _Page(read.lines, confidence=round(read.confidence, 1))
+
+
+def _has_image(page: Any) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
 def _shape(line: str) -> str:
@@ -160,6 +216,11 @@ def _without_furniture(lines: list[str], running: frozenset[tuple[str, str]]) ->
         if i not in edges
         or ((edges[i], _shape(line)) not in running and not _PAGE_NUMBER.match(line))
     ]
+
+
+def text_blocks(lines: list[str]) -> list[str]:
+    """Lines (of a page, or read by OCR) joined back where the writer wrapped them."""
+    return _blocks(lines, max((len(line) for line in lines), default=0))
 
 
 def _blocks(lines: list[str], longest: int) -> list[str]:

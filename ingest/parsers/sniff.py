@@ -27,7 +27,7 @@ from ingest.elements import (
 from ingest.parsers.text import decode_text, looks_like_text
 
 FileKind = Literal[
-    "pdf", "docx", "pptx", "xlsx", "xls", "hwp", "hwpx", "html", "eml", "md", "txt", "csv"
+    "pdf", "docx", "pptx", "xlsx", "xls", "hwp", "hwpx", "html", "eml", "md", "txt", "csv", "image"
 ]
 
 _HEAD_BYTES = 8192
@@ -51,6 +51,7 @@ _TEXT_EXTENSIONS: dict[str, FileKind] = {
 _HTML_START = re.compile(
     r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.I | re.S
 )
+_HWPML = re.compile(r"^\ufeff?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<HWPML\b", re.S)
 _MAIL_HEADER = re.compile(r"^([A-Za-z][A-Za-z0-9-]{0,60}):[ \t]", re.M)
 _MAIL_NAMES = frozenset(
     {"from", "to", "subject", "date", "received", "message-id", "mime-version", "return-path"}
@@ -87,9 +88,7 @@ def sniff(path: Path, max_unpacked_mb: float = MAX_UNPACKED_MB) -> FileKind:
             "HWPX로 다시 저장해 올려 주세요."
         )
     if head.startswith(_IMAGE_MAGICS):
-        raise UnsupportedFileType(
-            f"'{name}'은(는) 이미지 파일입니다. 이미지 속 글자는 읽지 않습니다(OCR 미지원)."
-        )
+        return "image"  # read by OCR (images.py)
     if head.startswith(b"{\\rtf"):
         raise UnsupportedFileType(f"'{name}'은(는) RTF 문서입니다. .docx로 저장해 올려 주세요.")
     if looks_like_text(head):
@@ -243,6 +242,11 @@ def _sniff_text(path: Path, head: bytes) -> FileKind:
         text = decode_text(head)
     except UnsupportedFileType:
         text = ""
+    if _HWPML.match(text):
+        raise UnsupportedFileType(
+            f"'{path.name}'은(는) HWPML(한글 XML, .hml) 문서입니다. 한글에서 HWPX(.hwpx) 또는 "
+            "HWP(.hwp)로 다시 저장해 올려 주세요."
+        )
     if _HTML_START.match(text) or (suffix in (".htm", ".html", ".xhtml") and "<" in text):
         return "html"
     if suffix == ".eml" or _looks_like_mail(text):
