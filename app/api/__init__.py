@@ -1,7 +1,7 @@
 """FastAPI service: one router per resource, one caller dependency, one error shape.
 
-Routers: ask (JSON and server-sent events), search, documents (upload, delete), sessions,
-sync, admin (audit, keys), health. Who may call what is decided in app.api.deps.
+Routers: ask (JSON and server-sent events), search, documents (upload, delete), preview,
+sessions, feedback, me, sync, admin (audit, keys), health. Who may call what is decided in app.api.deps.
 """
 
 from __future__ import annotations
@@ -13,7 +13,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app.api import admin, ask, check, documents, health, search, sessions, sync
+from app.api import (
+    admin,
+    ask,
+    check,
+    documents,
+    feedback,
+    health,
+    me,
+    preview,
+    search,
+    sessions,
+    sync,
+)
 from app.api.authn import Authenticate
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimits
@@ -21,7 +33,7 @@ from app.api.ratelimit import RateLimiter
 from app.services import Services
 from ingest.sync import run_on_schedule
 
-ROUTERS = (ask, search, check, documents, sessions, sync, admin, health)
+ROUTERS = (ask, search, check, documents, preview, sessions, feedback, me, sync, admin, health)
 MULTIPART_OVERHEAD = 1 << 20
 """Bytes a multipart upload may carry beyond the file itself (boundaries, form fields)."""
 
