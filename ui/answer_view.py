@@ -99,7 +99,7 @@ def _feedback(turn: int) -> None:
         st.caption("의견을 보냈습니다 " + ("👍" if rated[turn] > 0 else "👎") + " 감사합니다.")
         return
     comment = st.text_input("의견 (선택)", key=f"comment-{turn}", max_chars=2000)
-    left, right, _ = st.columns([1, 1, 4])
+    left, right, _ = st.columns([2, 2, 3])
     for column, rating, label in ((left, 1, "👍 도움이 됐어요"), (right, -1, "👎 아니에요")):
         if column.button(label, key=f"rate-{turn}-{rating}"):
             try:

@@ -11,6 +11,9 @@ from ui import state
 from ui.api_client import ApiProblem
 
 
+STATUS = {"added": "추가됨", "updated": "갱신됨", "moved": "옮겨짐", "unchanged": "변경 없음"}
+
+
 def _upload(knowledge_base: str) -> None:
     st.subheader("문서 올리기")
     files = st.file_uploader(
@@ -30,7 +33,8 @@ def _upload(knowledge_base: str) -> None:
         except ApiProblem as error:
             st.error(f"{file.name}: {error.message}")
         else:
-            st.success(f"{outcome['file']}: {outcome['status']} (조각 {outcome['chunks']}개)")
+            status = STATUS.get(outcome["status"], outcome["status"])
+            st.success(f"{outcome['file']}: {status} (조각 {outcome['chunks']}개)")
         progress.progress(done / len(files or [1]), text=f"{done}/{len(files or [])}")
 
 
