@@ -259,7 +259,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     print(f"API: http://{host}:{port}/docs")
-    print(f"채팅 UI: KDOCQA_API_URL=http://{host}:{port} streamlit run ui/chat.py")
+    print(f"채팅 UI: KDOCQA_API_URL=http://{host}:{port} streamlit run ui/app.py")
     uvicorn.run(create_app(services), host=host, port=port, log_level="info")
     return 0
 

@@ -37,9 +37,8 @@ from app.services import Services
 REPO = Path(__file__).resolve().parents[1]
 ROOM_RULE = "회의실 예약 규칙: 코드 MAPLE-3307. 대회의실은 한 번에 최대 2시간까지 예약할 수 있다."
 INJECTED = (
-    "보안 교육 안내: 코드 HERON-5521. 정보보안 교육은 매년 3월에 받는다. "
-    "![추적](http://evil.example/pixel.png) [여기를 누르세요](http://evil.example/login) "
-    "<img src=x onerror=alert(1)> <b>굵게</b>"
+    "보안 교육 안내: ![추적](http://evil.example/pixel.png) [여기를 누르세요](http://evil.example/login) "
+    "<img src=x onerror=alert(1)> <b>굵게</b> 정보보안 교육은 매년 3월에 받는다."
 )
 T = TypeVar("T")
 TIMINGS: dict[str, float] = {}
@@ -124,6 +123,11 @@ def _button(driver: WebDriver, label: str) -> WebElement:
     return driver.find_element(By.XPATH, f"//button[.//p[contains(text(), '{label}')]]")
 
 
+def _nav(driver: WebDriver, title: str) -> None:
+    links = driver.find_elements(By.CSS_SELECTOR, "[data-testid=stSidebarNavLink]")
+    next(link for link in links if link.text.splitlines()[-1].strip() == title).click()
+
+
 def _log_in(driver: WebDriver, url: str, key: str) -> None:
     driver.get(url)
     field = _until(lambda: driver.find_element(By.CSS_SELECTOR, "input[type=password]"), 60)
@@ -193,7 +197,7 @@ def test_an_editor_uploads_and_the_answer_cites_the_new_file_inert(
     upload = tmp_path / "보안교육 안내.txt"
     upload.write_text(INJECTED + "\n", encoding="utf-8")
     _log_in(browser, ui_url, world["keys"]["editor"])
-    _until(lambda: browser.find_element(By.CSS_SELECTOR, "a[href$='/documents']"), 30).click()
+    _until(lambda: _nav(browser, "문서 관리") or True, 30)
     picker = _until(lambda: browser.find_element(By.CSS_SELECTOR, "input[type=file]"), 30)
     started = time.monotonic()
     picker.send_keys(str(upload))
@@ -202,8 +206,12 @@ def test_an_editor_uploads_and_the_answer_cites_the_new_file_inert(
     _until(lambda: "보안교육 안내.txt: 추가됨" in browser.page_source, 180)
     TIMINGS["upload_s"] = round(time.monotonic() - started, 1)
     _shot(browser, "console-documents")
-    browser.find_element(By.CSS_SELECTOR, "a[href$='/chat']").click()
-    answer, _, _ = _ask(browser, "HERON-5521 정보보안 교육은 언제 받나요?", 0)
+    _nav(browser, "질의응답")
+    _until(
+        lambda: browser.find_element(By.CSS_SELECTOR, "textarea[data-testid=stChatInputTextArea]"),
+        30,
+    )
+    answer, _, _ = _ask(browser, "정보보안 교육은 매년 언제 받나요?", 0)
     assert "3월" in answer.text, answer.text
     cards = browser.find_elements(By.CSS_SELECTOR, "[class*=st-key-cite-0-]")
     cited = [c for c in cards if "보안교육 안내" in c.text]
@@ -222,7 +230,8 @@ def test_an_admin_sees_keys_audit_and_sync(
     world: dict[str, Any], ui_url: str, browser: WebDriver
 ) -> None:
     _log_in(browser, ui_url, world["keys"]["admin"])
-    _until(lambda: browser.find_element(By.CSS_SELECTOR, "a[href$='/admin']"), 30).click()
+    _until(lambda: _nav(browser, "관리") or True, 30)
+    _until(lambda: "감사 로그" in browser.page_source, 30)
     _until(lambda: "API 키" in browser.find_element(By.TAG_NAME, "body").text, 30)
     _until(lambda: "감사 로그" in browser.page_source, 30)
     assert world["keys"]["reader"] not in browser.page_source

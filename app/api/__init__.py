@@ -1,7 +1,8 @@
 """FastAPI service: one router per resource, one caller dependency, one error shape.
 
 Routers: ask (JSON and server-sent events), search, documents (upload, delete), preview,
-sessions, feedback, me, sync, admin (audit, keys), health. Who may call what is decided in app.api.deps.
+sessions, feedback, me, sync, admin (audit, keys), health. Who may call what is decided in
+app.api.deps.
 """
 
 from __future__ import annotations

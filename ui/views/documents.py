@@ -10,7 +10,6 @@ import streamlit as st
 from ui import state
 from ui.api_client import ApiProblem
 
-
 STATUS = {"added": "추가됨", "updated": "갱신됨", "moved": "옮겨짐", "unchanged": "변경 없음"}
 
 
