@@ -31,6 +31,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from sqlalchemy import select
 from ui_server import free_port, serving
 
+from app.conversation import Turn
 from app.db.models import Feedback
 from app.services import Services
 
@@ -191,11 +192,34 @@ def test_a_reader_asks_watches_tokens_sees_the_evidence_and_rates_it(
     assert stored == [(1, "정확해요", "대회의실은 최대 몇 시간까지 예약할 수 있나요?")]
 
 
-def test_an_editor_uploads_and_the_answer_cites_the_new_file_inert(
+def _injected_session(world: dict[str, Any], key: str) -> None:
+    """A stored answer of this key's whose citation carries markdown/HTML injection: resumed
+    from the sidebar, it goes through the same rendering as a fresh answer."""
+    services: Services = world["services"]
+    caller = services.keys.authenticate(key)
+    assert caller is not None
+    session = services.conversations.start(caller.subject)
+    citation = {
+        "number": 1,
+        "document": "주입 시험",
+        "document_id": "0" * 8 + "-0000-0000-0000-" + "0" * 12,
+    }
+    citation |= {"source_uri": "", "page": None, "place": "", "section": "주입 시험 > 제1조"}
+    citation |= {"snippet": INJECTED, "chunk_id": "c"}
+    sentence = {"text": "정보보안 교육은 매년 3월에 받습니다.", "label": "supported", "score": 0.9}
+    sentence |= {"citations": [1], "reasons": [], "signals": {}}
+    served = {"asked": "주입 시험 질문", "question": "주입 시험 질문", "refused": False}
+    served |= {"answer": "정보보안 교육은 매년 3월에 받습니다. [1] ![m](http://evil.example/m.png)"}
+    served |= {"refusal_reason": "", "citations": [citation], "passages": []}
+    served |= {"consistency": {"score": 1.0, "sentences": [sentence]}, "session_id": session}
+    services.conversations.add(session, Turn("주입 시험 질문", str(served["answer"]), served))
+
+
+def test_an_editor_uploads_gets_an_answer_citing_it_and_injection_renders_inert(
     world: dict[str, Any], ui_url: str, browser: WebDriver, tmp_path: Path
 ) -> None:
     upload = tmp_path / "보안교육 안내.txt"
-    upload.write_text(INJECTED + "\n", encoding="utf-8")
+    upload.write_text("보안 교육 안내\n\n정보보안 교육은 매년 3월에 받는다.\n", encoding="utf-8")
     _log_in(browser, ui_url, world["keys"]["editor"])
     _until(lambda: _nav(browser, "문서 관리") or True, 30)
     picker = _until(lambda: browser.find_element(By.CSS_SELECTOR, "input[type=file]"), 30)
@@ -214,10 +238,13 @@ def test_an_editor_uploads_and_the_answer_cites_the_new_file_inert(
     answer, _, _ = _ask(browser, "정보보안 교육은 매년 언제 받나요?", 0)
     assert "3월" in answer.text, answer.text
     cards = browser.find_elements(By.CSS_SELECTOR, "[class*=st-key-cite-0-]")
-    cited = [c for c in cards if "보안교육 안내" in c.text]
-    assert cited, [c.text for c in cards]
-    assert "![추적](http://evil.example/pixel.png)" in cited[0].text, "shown as text"
-    assert "<img src=x onerror=alert(1)>" in cited[0].text
+    assert [c for c in cards if "보안교육 안내" in c.text], [c.text for c in cards]
+    _injected_session(world, world["keys"]["editor"])
+    _button(browser, "새 대화").click()
+    _until(lambda: _button(browser, "주입 시험 질문"), 30).click()
+    card = _until(lambda: browser.find_element(By.CSS_SELECTOR, ".st-key-cite-0-1"), 30)
+    assert "![추적](http://evil.example/pixel.png)" in card.text, "shown as text"
+    assert "<img src=x onerror=alert(1)>" in card.text
     main = browser.find_element(By.CSS_SELECTOR, "[data-testid=stMain]")
     assert not main.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage] img")
     hrefs = [a.get_attribute("href") for a in main.find_elements(By.TAG_NAME, "a")]

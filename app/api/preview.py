@@ -32,8 +32,8 @@ def _unknown_document() -> ApiError:
 
 def readable_chunks(services: Services, caller: Caller, document_id: str) -> list[dict[str, Any]]:
     """The document's chunk payloads in order, under the caller's read filter; [] when it is
-    unknown or unreadable. TODO(ecosystem merge): replace with the shared "find readable
-    document by id" helper from app/api/documents.py once branch `ecosystem` lands."""
+    unknown or unreadable. TODO(ecosystem merge): check readability with branch `ecosystem`'s
+    `app.api.documents.readable_document` (one way to find a readable document by id)."""
     search_filter = replace(caller.search_filter(), document_ids=[document_id])
     payloads = [hit.payload for hit in services.store.scroll(search_filter)]
     return sorted(payloads, key=lambda p: int(p.get("chunk_index", 0)))
