@@ -243,13 +243,13 @@ def test_an_editor_uploads_gets_an_answer_citing_it_and_injection_renders_inert(
     _button(browser, "새 대화").click()
     _until(lambda: _button(browser, "주입 시험 질문"), 30).click()
     card = _until(lambda: browser.find_element(By.CSS_SELECTOR, ".st-key-cite-0-1"), 30)
-    assert "![추적](http://evil.example/pixel.png)" in card.text, "shown as text"
-    assert "<img src=x onerror=alert(1)>" in card.text
-    main = browser.find_element(By.CSS_SELECTOR, "[data-testid=stMain]")
-    assert not main.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage] img")
-    hrefs = [a.get_attribute("href") for a in main.find_elements(By.TAG_NAME, "a")]
+    shown = card.text.replace("\u2060", "")  # the word joiner that stops autolinks
+    assert "![추적](http://evil.example/pixel.png)" in shown, "shown as text"
+    assert "<img src=x onerror=alert(1)>" in shown
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage] img")
+    hrefs = [a.get_attribute("href") for a in browser.find_elements(By.TAG_NAME, "a")]
     assert not [h for h in hrefs if h and "evil.example" in h], hrefs
-    assert not main.find_elements(By.TAG_NAME, "b")
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage] b")
     _shot(browser, "injection-inert")
 
 

@@ -18,7 +18,7 @@ from app.conversation import Turn
 from app.db.models import Feedback
 from app.services import Services
 from ui.api_client import BAD_KEY, parse_sse
-from ui.safe_text import escape, highlighted, supporting_sentence
+from ui.safe_text import WORD_JOINER, escape, highlighted, supporting_sentence
 
 APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 INJECTION = "![x](http://evil.example/p.png) [눌러](javascript:alert(1)) <img src=x> $x$ :red[빨강]"
@@ -47,8 +47,8 @@ def _bare_syntax(markdown: str) -> set[str]:
 def test_escaped_text_keeps_every_character_and_no_markdown_syntax() -> None:
     escaped = escape(INJECTION)
     assert _bare_syntax(escaped) == set()
-    assert escaped.replace("\\", "") == INJECTION
-    assert escape("www.evil.example") == "www\\.evil\\.example"
+    assert escaped.replace("\\", "").replace(WORD_JOINER, "") == INJECTION
+    assert escape("www.evil.example") == f"www{WORD_JOINER}\\.evil\\.example"
 
 
 def test_the_supporting_sentence_is_the_snippet_sentence_the_answer_shares_words_with() -> None:

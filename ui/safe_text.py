@@ -11,13 +11,17 @@ import string
 _PUNCTUATION = set(string.punctuation)
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 _WORD = re.compile(r"[0-9A-Za-z가-힣]+")
+_AUTOLINKED = re.compile(r"(?i)(https?|ftp|mailto|www|@)")
+WORD_JOINER = "\u2060"
+"""Invisible; after a scheme, `www` or `@` it stops GFM's autolinks, which ignore escapes."""
 
 
 def escape(text: str) -> str:
     """Text for st.markdown that renders exactly as written, on one line. CommonMark lets any
-    ASCII punctuation be backslash-escaped; escaping `:` and `.` also stops bare URLs and
-    `www.` names from being auto-linked and `:emoji:` / `:color[…]` from being read."""
-    flat = " ".join(text.split())
+    ASCII punctuation be backslash-escaped; a word joiner after `http`, `www` or `@` stops
+    bare URLs and addresses from being auto-linked (found in the browser), and escaping `:`
+    stops `:emoji:` / `:color[…]` from being read."""
+    flat = _AUTOLINKED.sub(lambda m: m.group(0) + WORD_JOINER, " ".join(text.split()))
     return "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in flat)
 
 
