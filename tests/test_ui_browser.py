@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import pytest
 from secured import secured_services
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -80,7 +80,11 @@ def ui_url(world: dict[str, Any]) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(20)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -143,17 +147,21 @@ def _log_in(driver: WebDriver, url: str, key: str) -> None:
 
 def _ask(driver: WebDriver, question: str, turn: int) -> tuple[WebElement, list[int], float]:
     """Ask and wait for the checked answer; the draft's lengths as seen while it streamed."""
-    box = driver.find_element(By.CSS_SELECTOR, "textarea[data-testid=stChatInputTextArea]")
-    box.send_keys(question + Keys.ENTER)
+    chat = "textarea[data-testid=stChatInputTextArea]"
+    _until(lambda: driver.find_element(By.CSS_SELECTOR, chat).send_keys(question) or True, 30)
+    driver.find_element(By.CSS_SELECTOR, chat).send_keys(Keys.ENTER)
     started, lengths, first = time.monotonic(), [], 0.0
     deadline = started + 600
     while time.monotonic() < deadline:
         answers = driver.find_elements(By.CSS_SELECTOR, f".st-key-answer-{turn}")
         if answers:
-            TIMINGS[f"answer_{turn}_s"] = round(time.monotonic() - started, 1)
+            TIMINGS[f"answer_{len(TIMINGS)}_s"] = round(time.monotonic() - started, 1)
             return answers[0], lengths, first
-        drafts = driver.find_elements(By.CSS_SELECTOR, ".st-key-draft p")
-        text = drafts[0].text if drafts else ""
+        try:
+            drafts = driver.find_elements(By.CSS_SELECTOR, ".st-key-draft p")
+            text = drafts[0].text if drafts else ""
+        except StaleElementReferenceException:  # Streamlit replaced it between the two calls
+            continue
         if text.endswith("▌") and (not lengths or len(text) != lengths[-1]):
             first = first or time.monotonic() - started
             lengths.append(len(text))
