@@ -327,7 +327,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     print(f"API: http://{host}:{port}/docs")
-    print(f"채팅 UI: KDOCQA_API_URL=http://{host}:{port} streamlit run ui/chat.py")
+    print(f"채팅 UI: KDOCQA_API_URL=http://{host}:{port} streamlit run ui/app.py")
     configure_json_logging()  # one JSON object per line, with the request id
     uvicorn.run(create_app(services), host=host, port=port, log_config=None)
     return 0

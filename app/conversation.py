@@ -81,6 +81,47 @@ class Conversations:
     def listed(self, session_id: str, owner: str) -> list[Turn] | None:
         return self.turns(session_id, owner, self._max_listed)
 
+    def owned(self, owner: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The owner's sessions, most recently used first: id, times, the first question (its
+        title in a list) and the number of turns."""
+        query = (
+            select(ChatSession)
+            .where(ChatSession.owner == owner)
+            .order_by(ChatSession.updated_at.desc())
+            .limit(limit)
+        )
+        with self.database.session() as s:
+            listed = []
+            for found in s.scalars(query).all():
+                turns = select(ChatTurn.question).where(ChatTurn.session_id == found.id)
+                questions = list(s.scalars(turns.order_by(ChatTurn.id)).all())
+                if not questions:
+                    continue  # started by a request that failed before any answer
+                listed.append(
+                    {
+                        "session_id": found.id,
+                        "title": questions[0][:80],
+                        "turns": len(questions),
+                        "created_at": found.created_at.isoformat(timespec="seconds"),
+                        "updated_at": found.updated_at.isoformat(timespec="seconds"),
+                    }
+                )
+            return listed
+
+    def turn_at(self, session_id: str, owner: str, index: int | None) -> Turn | None:
+        """The session's turn at a 0-based position (None: its latest); None when there is no
+        such turn or the session is not the owner's."""
+        if not self.owns(session_id, owner):
+            return None
+        query = select(ChatTurn).where(ChatTurn.session_id == session_id)
+        if index is None:
+            query = query.order_by(ChatTurn.id.desc()).limit(1)
+        else:
+            query = query.order_by(ChatTurn.id).offset(index).limit(1)
+        with self.database.session() as s:
+            found = s.scalars(query).first()
+            return None if found is None else Turn(found.question, found.answer, found.record)
+
     def add(self, session_id: str, turn: Turn) -> None:
         with self.database.session() as s:
             s.add(

@@ -91,6 +91,9 @@ class AppSettings(BaseSettings):
     max_json_depth: int = Field(default=32, description="Deepest JSON nesting (422 above).")
     audit_retention_days: int = Field(default=365, description="Audit events older are dropped.")
     session_turns: int = Field(default=4, description="Recent turns a follow-up is rewritten from.")
+    preview_max_px: int = Field(
+        default=1400, ge=200, le=4000, description="Longest side of a rendered PDF page preview."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""python -m eval answers | retrieval | tokenizers | speed | ingest | ocr | consistency | decide | llm
+"""python -m eval answers | retrieval | tokenizers | speed | ingest | ocr | consistency | decide | llm |
+feedback
 (README "Evaluation").
 
 Each run indexes into a fresh temporary store, with the models of the configured data directory;
@@ -11,6 +12,7 @@ import argparse
 import json
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,9 @@ def main() -> None:
     decide.add_argument("--fit", action="store_true", help="write app/consistency/decision.json")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
+    feedback = sub.add_parser("feedback", help="export the UI's 👍/👎 as a question set")
+    feedback.add_argument("--out", type=Path, default=Path("eval/reports/feedback.jsonl"))
+    feedback.add_argument("--since", type=datetime.fromisoformat, help="ISO 8601 start")
     for command in (answers, retrieval, tokenizers, speed, ingest, ocr, consistency, cases, llm):
         command.add_argument("--out", type=Path, default=Path("eval/reports"))
     for command in (answers, retrieval):
@@ -77,6 +82,11 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     from retrieval.embedding import load_embedder
     from retrieval.settings import RetrievalSettings
 
+    if args.command == "feedback":
+        from app.services import Services
+        from eval import feedback_export
+
+        return feedback_export.run(Services().database, args.out, args.since)
     if args.command == "tokenizers":
         from eval import tokenizer_eval
 

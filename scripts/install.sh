@@ -25,6 +25,15 @@ if ! command -v tesseract >/dev/null || [ ! -f /usr/share/tesseract-ocr/5/tessda
     echo "warning: Tesseract is missing (sudo apt-get install -y tesseract-ocr tesseract-ocr-kor fonts-nanum); scans are not read and the OCR tests fail" >&2
   fi
 fi
+# Debian's chromium and chromium-driver: the browser tests (tests/test_ui_browser.py) drive
+# the chat UI in headless chromium through selenium.
+if ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "warning: Debian's chromium is missing (sudo apt-get install -y chromium chromium-driver); the browser tests need it" >&2
+  fi
+fi
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then

@@ -1,8 +1,8 @@
 """FastAPI service: one router per resource, one caller dependency, one error shape.
 
 Routers: ask (JSON and server-sent events), search, check, documents and knowledge bases,
-sessions, sync, admin (audit, keys), health and metrics, and the protocols other tools speak:
-OpenAI's chat API and Dify's External Knowledge API. Who may call what is decided in
+page preview, sessions, feedback, me, sync, admin (audit, keys), health and metrics, and the
+protocols other tools speak: OpenAI's chat API and Dify's External Knowledge API. Who may call what is decided in
 app.api.deps.
 """
 
@@ -21,10 +21,13 @@ from app.api import (
     check,
     dify,
     documents,
+    feedback,
     health,
     knowledge_bases,
+    me,
     metrics,
     openai_compat,
+    preview,
     search,
     sessions,
     sync,
@@ -44,8 +47,11 @@ ROUTERS = (
     dify,
     check,
     documents,
+    preview,
     knowledge_bases,
     sessions,
+    feedback,
+    me,
     sync,
     admin,
     health,

@@ -1,20 +1,28 @@
-"""GET/DELETE /v1/sessions/{id}: a caller's own conversation; anyone else's reads as unknown."""
+"""GET /v1/sessions (the caller's own), GET/DELETE /v1/sessions/{id}: a caller's own
+conversations; anyone else's reads as unknown."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
 
 from app.api.ask import unknown_session
 from app.api.deps import CallerDep, ServicesDep
-from app.db.models import Feedback
-from app.schemas import Text
+from app.api.feedback import Comment, Rating, record_feedback
 
 router = APIRouter(tags=["sessions"])
 
 SessionPath = Path(pattern=r"^[0-9a-f]{32}$", description="A session id the API handed out.")
+
+
+@router.get("/v1/sessions")
+def my_sessions(
+    caller: CallerDep, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> dict[str, Any]:
+    """The caller's own sessions that hold an answer, most recently used first."""
+    return {"sessions": services.conversations.owned(caller.subject, limit)}
 
 
 @router.get("/v1/sessions/{session_id}")
@@ -34,28 +42,17 @@ def delete_session(caller: CallerDep, services: ServicesDep, session_id: str = S
         raise unknown_session()
 
 
-class FeedbackRequest(BaseModel):
-    rating: Literal[-1, 1] = Field(description="1 = helpful, -1 = not helpful.")
-    comment: Text = Field(default="", max_length=2000)
+class SessionFeedbackRequest(BaseModel):
+    rating: Rating
+    comment: Comment = ""
 
 
 @router.post("/v1/sessions/{session_id}/feedback", status_code=201)
 def feedback(
-    request: FeedbackRequest,
+    request: SessionFeedbackRequest,
     caller: CallerDep,
     services: ServicesDep,
     session_id: str = SessionPath,
 ) -> dict[str, Any]:
-    """A rating of the session's answers, kept for whoever tunes the service."""
-    if not services.conversations.owns(session_id, caller.subject):
-        raise unknown_session()
-    with services.database.session() as s:
-        s.add(
-            Feedback(
-                owner=caller.subject,
-                session_id=session_id,
-                rating=request.rating,
-                comment=request.comment,
-            )
-        )
-    return {"session_id": session_id, "rating": request.rating}
+    """A rating of the session's latest answer (POST /v1/feedback names the turn)."""
+    return record_feedback(services, caller, session_id, None, request.rating, request.comment)

@@ -62,6 +62,12 @@ class Feedback(Base):
     )
     rating: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
+    turn: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """0-based position of the rated turn in its session (None: the session as a whole)."""
+    question: Mapped[str] = mapped_column(Text, default="", server_default="")
+    answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cited: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    """File names the rated answer cited: the sources of the exported evaluation question."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
