@@ -241,6 +241,28 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Back up (or restore) the index, the service database, uploads and reports."""
+    from app.backup import BackupError, backup, restore
+    from app.services import Services
+
+    services = Services()
+    try:
+        run = backup if args.command == "backup" else restore
+        summary = run(services, Path(args.path))
+    except BackupError as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+    done = "백업했습니다" if args.command == "backup" else "복원했습니다"
+    print(
+        f"{summary.path}: 청크 {summary.points}개, 데이터베이스 행 {summary.rows}개, "
+        f"파일 {summary.files}개를 {done}."
+    )
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -320,6 +342,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--since", help="이 시각부터 (ISO 8601, 예: 2026-01-01T00:00:00+09:00)")
     audit.add_argument("--limit", type=int, default=1000)
     audit.set_defaults(func=cmd_audit)
+
+    for name, text in (
+        ("backup", "백업: 색인·데이터베이스·업로드·보고서와 체크섬 목록을 PATH에 (API를 멈춘 뒤)"),
+        ("restore", "복원: PATH의 백업을 빈 설치에 (손상되었거나 색인 설정이 다르면 거부)"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("path")
+        command.set_defaults(func=cmd_backup)
 
     serve = sub.add_parser("serve", help="REST API 시작")
     serve.add_argument("--host")
