@@ -49,7 +49,7 @@ class BackupSummary:
     files: int
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while block := f.read(1 << 20):
@@ -127,7 +127,7 @@ def backup(services: Services, target: Path) -> BackupSummary:
     rows = _write_database(services, target / DATABASE_FILE)
     _copy_files(services.retrieval.data_dir, target)
     files = {
-        str(path.relative_to(target)): {"sha256": _sha256(path), "bytes": path.stat().st_size}
+        str(path.relative_to(target)): {"sha256": sha256_file(path), "bytes": path.stat().st_size}
         for path in sorted(target.rglob("*"))
         if path.is_file()
     }
@@ -161,7 +161,7 @@ def read_manifest(source: Path) -> dict[str, Any]:
         )
     for name, expected in manifest.get("files", {}).items():
         path = source / name
-        if not path.is_file() or _sha256(path) != expected["sha256"]:
+        if not path.is_file() or sha256_file(path) != expected["sha256"]:
             raise BackupError(
                 f"백업이 손상되었습니다: {name}의 체크섬이 맞지 않거나 파일이 없습니다 "
                 "(backup is corrupt: checksum mismatch)"

@@ -263,6 +263,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """Write the air-gapped install bundle (wheels, models, install script)."""
+    from app.bundle import BundleError, bundle, model_names
+
+    llms = None if args.all else [args.llm or get_app_settings().llm_model]
+    try:
+        from app.llm import OFFLINE_LLMS
+
+        names = model_names(list(OFFLINE_LLMS) if llms is None else llms)
+        summary = bundle(Path(args.path), get_retrieval_settings().models_dir, names)
+    except BundleError as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"{summary.path}: 휠 {summary.wheels}개, 모델 {', '.join(summary.models)}. "
+        f"대상 서버에서: bash {summary.path}/install.sh"
+    )
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -350,6 +370,14 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=text)
         command.add_argument("path")
         command.set_defaults(func=cmd_backup)
+
+    bundle = sub.add_parser(
+        "bundle", help="폐쇄망 설치 번들: 고정된 휠 전부, 모델, 설치 스크립트를 PATH에"
+    )
+    bundle.add_argument("path")
+    bundle.add_argument("--llm", help="넣을 LLM 이름 (기본: 설정값)")
+    bundle.add_argument("--all", action="store_true", help="모든 오프라인 LLM 포함")
+    bundle.set_defaults(func=cmd_bundle)
 
     serve = sub.add_parser("serve", help="REST API 시작")
     serve.add_argument("--host")

@@ -60,14 +60,17 @@ def installation(data_dir: Path, services: Services, tmp_path: Path) -> Services
 
 
 def test_round_trip_restores_search_sessions_and_keys(
-    installation: Services, data_dir: Path, services: Services, tmp_path: Path
+    installation: Services,
+    data_dir: Path,
+    services: Services,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     token = installation.keys.create("kim", "reader", ["hr"], None)
     session = installation.conversations.start("kim")
     installation.conversations.add(session, Turn("연차는?", "15일입니다 [1].", {"refused": False}))
     before = _snapshot(installation)
     chunks = installation.store.count()
-    target = tmp_path / "backup"
+    target = tmp_path_factory.mktemp("backups") / "backup"  # outside the data directory
     summary = backup(installation, target)
     installation.close()
     assert summary.points == chunks > 0 and summary.rows >= 3
@@ -85,7 +88,7 @@ def test_round_trip_restores_search_sessions_and_keys(
         assert restored.store.count() == chunks
         assert _snapshot(restored) == before
         caller = restored.keys.authenticate(token)
-        assert caller is not None and caller.groups == ["hr"]
+        assert caller is not None and caller.groups == ("hr",)
         turns = restored.conversations.listed(session, "kim")
         assert turns == [Turn("연차는?", "15일입니다 [1].", {"refused": False})]
         assert (data_dir / "uploads" / "인사" / "메모.txt").read_text("utf-8") == "업로드된 메모"

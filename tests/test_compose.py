@@ -73,7 +73,9 @@ def test_every_service_restarts_and_is_health_checked(resolved: dict[str, Any]) 
 
 
 def _gpus(service: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(service.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices", []))
+    return list(
+        service.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices", [])
+    )
 
 
 def test_cpu_profile_is_the_in_process_model(resolved: dict[str, Any]) -> None:
