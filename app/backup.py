@@ -122,7 +122,7 @@ def backup(services: Services, target: Path) -> BackupSummary:
     reports itself in use)."""
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"백업 폴더가 비어 있지 않습니다: {target} (the folder is not empty)")
-    target.mkdir(parents=True, exist_ok=True)
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)  # key hashes and the audit log inside
     points = _write_store(services, target / STORE_FILE)
     rows = _write_database(services, target / DATABASE_FILE)
     _copy_files(services.retrieval.data_dir, target)

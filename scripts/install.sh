@@ -14,6 +14,15 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     echo "warning: Debian's postgresql is missing (sudo apt-get install -y postgresql); the database tests need it" >&2
   fi
 fi
+# Debian's docker-compose: tests/test_compose.py validates docker-compose.yml with its `config`
+# (no Docker daemon needed).
+if ! command -v docker-compose >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+  else
+    echo "warning: Debian's docker-compose is missing (sudo apt-get install -y docker-compose); the compose test needs it" >&2
+  fi
+fi
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then

@@ -110,8 +110,9 @@ def test_corrupt_or_mismatched_backups_are_refused(
     target = tmp_path / "backup"
     backup(installation, target)
     installation.close()
-    empty = _services(tmp_path / "elsewhere", services)
+    (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "models").symlink_to(services.retrieval.models_dir.resolve())
+    empty = _services(tmp_path / "elsewhere", services)
     try:
         corrupt = tmp_path / "corrupt"
         shutil.copytree(target, corrupt)
@@ -162,3 +163,43 @@ def test_cli_backs_up_and_refuses_a_corrupt_restore(
     (tmp_path / "b" / "database.jsonl.gz").write_bytes(b"broken")
     assert main(["restore", str(tmp_path / "b")]) == 2
     assert "손상" in capsys.readouterr().err
+
+
+def test_a_sqlite_backup_restores_into_postgresql(
+    installation: Services,
+    services: Services,
+    postgres_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The compose deployments keep their database in PostgreSQL: the same dump restores there,
+    and the id sequences move past the restored rows (a new turn does not collide)."""
+    from sqlalchemy import create_engine, text
+
+    token = installation.keys.create("lee", "editor", ["hr"], ["인사"])
+    session = installation.conversations.start("lee")
+    installation.conversations.add(session, Turn("식당은 몇 시에 여나요?", "11시 30분 [1].", {}))
+    target = tmp_path_factory.mktemp("pg-backup") / "b"
+    backup(installation, target)
+    installation.close()
+
+    admin = create_engine(
+        postgres_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS kdocqa_restore"))
+        connection.execute(text("CREATE DATABASE kdocqa_restore"))
+    admin.dispose()
+    data = tmp_path_factory.mktemp("pg-restore")
+    (data / "models").symlink_to(services.retrieval.models_dir.resolve())
+    restored = _services(data, services)
+    restored.app = AppSettings(database_url=postgres_url.rsplit("/", 1)[0] + "/kdocqa_restore")
+    try:
+        restore(restored, target)
+        caller = restored.keys.authenticate(token)
+        assert caller is not None and caller.knowledge_bases == ("인사",)
+        restored.conversations.add(session, Turn("주말에도 여나요?", "아닙니다.", {}))
+        turns = restored.conversations.listed(session, "lee") or []
+        assert [t.question for t in turns] == ["식당은 몇 시에 여나요?", "주말에도 여나요?"]
+        restored.keys.create("park", "reader", None, None)  # a new key id after the restored one
+    finally:
+        restored.close()
