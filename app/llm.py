@@ -228,6 +228,8 @@ class OpenAICompatibleLLM:
     def __init__(self, settings: AppSettings) -> None:
         assert settings.llm_base_url
         urls = [u.strip() for u in settings.llm_base_url.split(",") if u.strip()]
+        if not urls:
+            raise ValueError("KDOCQA_LLM_BASE_URL에 서버 주소가 없습니다.")
         self.backends = [Backend(url, settings) for url in urls]
         self._lock = threading.Lock()
         self._turn = 0
@@ -308,7 +310,7 @@ class OpenAICompatibleLLM:
             finally:
                 self._release(backend)
         assert error is not None
-        if sent and not isinstance(error, LLMBusy):
+        if sent:  # the caller already has part of the answer: it is checked as the answer
             log.warning("every LLM server failed mid-answer; the text so far is the answer")
             return
         raise error

@@ -42,7 +42,10 @@ def _gpu_name() -> str:
     try:
         out = subprocess.run(
             ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-            capture_output=True, text=True, timeout=30, check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
         return out.stdout.strip().splitlines()[0] if out.stdout.strip() else "no GPU"
     except (OSError, subprocess.TimeoutExpired):
@@ -83,7 +86,9 @@ def inprocess(args: argparse.Namespace) -> dict[str, Any]:
         llm.reset()  # nothing from the previous prompt is reused
         started = time.perf_counter()
         stream = llm.create_completion(
-            _prompt_tokens(tokenize, args.prompt_tokens, salt), max_tokens=1, temperature=0.0,
+            _prompt_tokens(tokenize, args.prompt_tokens, salt),
+            max_tokens=1,
+            temperature=0.0,
             stream=True,
         )
         next(iter(stream))
@@ -145,8 +150,11 @@ def parallel(args: argparse.Namespace) -> dict[str, Any]:
 
     def one(i: int) -> None:
         body = {
-            "prompt": f"[{i}] {text}\n요약:", "n_predict": args.tokens, "ignore_eos": True,
-            "temperature": 0.0, "cache_prompt": False,
+            "prompt": f"[{i}] {text}\n요약:",
+            "n_predict": args.tokens,
+            "ignore_eos": True,
+            "temperature": 0.0,
+            "cache_prompt": False,
         }
         results[i] = _post(f"{args.url}/completion", body)
 
@@ -166,7 +174,9 @@ def parallel(args: argparse.Namespace) -> dict[str, Any]:
         "generated": generated,
         "wall_s": round(wall, 2),
         "aggregate_tokens_per_s": round(generated / wall, 1),
-        "per_request_decode_tokens_per_s": [round(float(t.get("predicted_per_second", 0)), 1) for t in timings],
+        "per_request_decode_tokens_per_s": [
+            round(float(t.get("predicted_per_second", 0)), 1) for t in timings
+        ],
         "prompt_tokens_each": [int(t.get("prompt_n", 0)) for t in timings],
     }
 
@@ -192,9 +202,16 @@ def summary(args: argparse.Namespace) -> dict[str, Any]:
             "slots": par["slots"] if par else None,
             "gpu_offload": single["gpu_offload"],
         }
-    build = json.loads((folder / "build.json").read_text()) if (folder / "build.json").exists() else {}
-    return {"gpu": gpu, "bandwidth_gbs": bandwidth, "build": build, "models": models,
-            "goals": "first token < 0.3 s for 2k tokens; decode >= 50% of the bandwidth bound"}
+    build = (
+        json.loads((folder / "build.json").read_text()) if (folder / "build.json").exists() else {}
+    )
+    return {
+        "gpu": gpu,
+        "bandwidth_gbs": bandwidth,
+        "build": build,
+        "models": models,
+        "goals": "first token < 0.3 s for 2k tokens; decode >= 50% of the bandwidth bound",
+    }
 
 
 def main() -> None:

@@ -33,24 +33,28 @@ export PYTHONUNBUFFERED=1
   nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.memory --format=csv 2>&1 || true
   nvcc --version 2>&1 | tail -2 || true; } > "$OUT/machine.txt"
 
-# -- build: the vendored llama.cpp (shared libraries for the binding, llama-server, llama-bench)
-build_start=$(date +%s)
+# -- build: the vendored llama.cpp (shared libraries for the binding, and llama-server).
+# LLAMA_BUILD=DIR reuses a build of an earlier call (DIR/bin/llama-server, libllama.so below).
 src="$WORK/src"
 if [ ! -d "$src/llama.cpp" ]; then
   mkdir -p "$src" && tar -xzf "$CARRIED/llama.cpp.tar.gz" -C "$src" && tar -xzf "$CARRIED/llama-cpp-python.tar.gz" -C "$src"
 fi
-arch=${CUDA_ARCHITECTURES:-native}
-cmake -S "$src/llama.cpp" -B "$WORK/build-$CUDA" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DGGML_CUDA="$CUDA" -DCMAKE_CUDA_ARCHITECTURES="$arch" -DBUILD_SHARED_LIBS=ON \
-  -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON \
-  > "$OUT/build.log" 2>&1 \
-  && cmake --build "$WORK/build-$CUDA" -j "$JOBS" --target llama llama-server llama-bench >> "$OUT/build.log" 2>&1
-build_rc=$?
-echo "{\"cuda\": \"$CUDA\", \"rc\": $build_rc, \"seconds\": $(( $(date +%s) - build_start ))}" > "$OUT/build.json"
-tail -5 "$OUT/build.log"
-[ "$build_rc" = 0 ] || { echo "build failed (see $OUT/build.log)"; exit 1; }
-bin="$WORK/build-$CUDA/bin"
-lib=$(dirname "$(find "$WORK/build-$CUDA" -name 'libllama.so' | head -1)")
+build="${LLAMA_BUILD:-$WORK/build-$CUDA}"
+if [ ! -x "$build/bin/llama-server" ]; then
+  build_start=$(date +%s)
+  arch=${CUDA_ARCHITECTURES:-native}
+  cmake -S "$src/llama.cpp" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DGGML_CUDA="$CUDA" -DCMAKE_CUDA_ARCHITECTURES="$arch" -DBUILD_SHARED_LIBS=ON \
+    -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON \
+    > "$OUT/build.log" 2>&1 \
+    && cmake --build "$build" -j "$JOBS" --target llama llama-server >> "$OUT/build.log" 2>&1
+  build_rc=$?
+  echo "{\"cuda\": \"$CUDA\", \"rc\": $build_rc, \"seconds\": $(( $(date +%s) - build_start ))}" > "$OUT/build.json"
+  tail -5 "$OUT/build.log"
+  [ "$build_rc" = 0 ] || { echo "build failed (see $OUT/build.log)"; exit 1; }
+fi
+bin="$build/bin"
+lib=$(dirname "$(find "$build" -name 'libllama.so' | head -1)")
 
 # The product's binding over these libraries: its pure-Python package, pointed at them.
 site="$WORK/site"

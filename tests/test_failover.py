@@ -175,3 +175,24 @@ def test_load_is_spread_and_a_killed_server_fails_over(
     response = httpx.post(f"{url}/v1/ask", json=QUESTION, timeout=600)
     assert response.status_code == 200, response.text
     assert _generations(llm)[survivor] > after_kill[survivor]
+
+
+def test_a_resumed_stream_continues_after_the_text_sent_or_stops_where_it_differs() -> None:
+    from app.llm import _Diverged, _resumed
+
+    sent = "연차는 15"
+    assert "".join(_resumed(sent, iter(["연차", "는 1", "5일", "입니다."]))) == "일입니다."
+    assert "".join(_resumed("", iter(["a", "b"]))) == "ab"
+    with pytest.raises(_Diverged):
+        list(_resumed(sent, iter(["연차는 ", "20일"])))
+    with pytest.raises(_Diverged):
+        list(_resumed(sent, iter(["연차"])))  # the new answer ended before the sent text
+
+
+def test_unreachable_servers_fail_over_until_none_is_left() -> None:
+    dead = [f"http://127.0.0.1:{_free_port()}" for _ in range(2)]
+    llm = OpenAICompatibleLLM(AppSettings(llm_base_url=",".join(dead), llm_timeout_s=5))
+    with pytest.raises(httpx.ConnectError):
+        list(llm.stream([{"role": "user", "content": "안녕"}], 4))
+    assert all(b.failed_at > 0 for b in llm.backends)  # both were tried
+    assert all(b.in_flight == 0 for b in llm.backends)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from retrieval.settings import RetrievalSettings
 from typing import TYPE_CHECKING
 
+from retrieval.settings import RetrievalSettings
 from retrieval.store.base import ChunkStore
 
 if TYPE_CHECKING:
