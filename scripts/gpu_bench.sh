@@ -44,7 +44,7 @@ if [ ! -x "$build/bin/llama-server" ]; then
   build_start=$(date +%s)
   arch=${CUDA_ARCHITECTURES:-native}
   cmake -S "$src/llama.cpp" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DGGML_CUDA="$CUDA" -DCMAKE_CUDA_ARCHITECTURES="$arch" -DBUILD_SHARED_LIBS=ON \
+    -DGGML_CUDA="$CUDA" -DCMAKE_CUDA_ARCHITECTURES="$arch" -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=OFF \
     -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON \
     > "$OUT/build.log" 2>&1 \
     && cmake --build "$build" -j "$JOBS" --target llama llama-server >> "$OUT/build.log" 2>&1
