@@ -78,7 +78,7 @@ for model in $MODELS; do
   "$PY" scripts/gpu_bench.py inprocess --model "$model" --gpu-layers "$ngl" \
     --prompt-tokens "$PROMPT_TOKENS" --decode-tokens "$DECODE_TOKENS" --out "$OUT/inprocess-$name.json"
   port=18080
-  ctx=$(( SLOTS * (PROMPT_TOKENS / 4 + SLOT_TOKENS + 64) ))
+  ctx=$(( SLOTS * (640 + SLOT_TOKENS) ))  # each slot: a ~300-token prompt and its answer
   "$bin/llama-server" -m "$model" --host 127.0.0.1 --port "$port" -ngl "$ngl" \
     --parallel "$SLOTS" --ctx-size "$ctx" --cont-batching > "$WORK/server-$name.log" 2>&1 &
   server=$!
