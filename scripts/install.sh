@@ -5,33 +5,28 @@
 # built wheel in ~/.cache/pip, so later installs on the same machine reuse it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Debian's postgresql: the database tests start a throwaway cluster from its initdb/pg_ctl
-# (tests/pg_cluster.py); the service itself defaults to SQLite and needs no server.
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+# Debian packages the product and its tests use, each checked by a file it installs; what is
+# missing is installed with one `apt-get update` (as root), or named in a warning otherwise.
+#   postgresql: the database tests start a throwaway cluster (tests/pg_cluster.py); the service
+#     itself defaults to SQLite.
+#   tesseract-ocr, tesseract-ocr-kor: OCR of scans and images (ingest/parsers/ocr.py); without
+#     them such files are reported, not indexed. fonts-nanum renders the Korean test scans.
+#   chromium, chromium-driver: the browser tests drive the UI through selenium.
+#   docker-compose: tests/test_compose.py validates the compose files with `config` (no daemon).
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+ls /usr/share/tesseract-ocr/*/tessdata/kor.traineddata >/dev/null 2>&1 || missing+=(tesseract-ocr-kor)
+[ -d /usr/share/fonts/truetype/nanum ] || missing+=(fonts-nanum)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "warning: Debian's postgresql is missing (sudo apt-get install -y postgresql); the database tests need it" >&2
-  fi
-fi
-# Debian's Tesseract with its Korean model reads scanned PDFs and images (ingest/parsers/ocr.py);
-# fonts-nanum renders the Korean test scans. Without them such files are reported, not indexed.
-if ! command -v tesseract >/dev/null || [ ! -f /usr/share/tesseract-ocr/5/tessdata/kor.traineddata ] \
-  || [ ! -d /usr/share/fonts/truetype/nanum ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      tesseract-ocr tesseract-ocr-kor fonts-nanum >/dev/null
-  else
-    echo "warning: Tesseract is missing (sudo apt-get install -y tesseract-ocr tesseract-ocr-kor fonts-nanum); scans are not read and the OCR tests fail" >&2
-  fi
-fi
-# Debian's chromium and chromium-driver: the browser tests (tests/test_ui_browser.py) drive
-# the chat UI in headless chromium through selenium.
-if ! command -v chromedriver >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-  else
-    echo "warning: Debian's chromium is missing (sudo apt-get install -y chromium chromium-driver); the browser tests need it" >&2
+    echo "warning: Debian packages missing (sudo apt-get install -y ${missing[*]}); tests that need them fail" >&2
   fi
 fi
 PYTHON=${PYTHON:-python3.11}

@@ -13,13 +13,20 @@ relies on (qdrant-edge-py 0.9):
   for the next process) and `optimize()` is public for long-lived writers.
 * Edge does not flush on a timer either: every write is followed by `flush()` so a crash
   loses nothing acknowledged, even though the WAL would also replay it.
+* A closed shard fails every call ("Shard is not initialized"). Queries, writes and a rebuild's
+  switch run on different threads of one process (the API serves while its sync runs), so
+  operations share the open shard and closing, re-opening or switching it waits for them to
+  finish (and they for it): measured by `python -m eval reindex-load`, 1 search in 69,118
+  failed at the switch before this.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -111,6 +118,40 @@ def _to_hit(point_id: Any, score: float, payload: dict[str, Any] | None) -> Hit:
     return Hit(id=str(point_id), score=float(score), payload=dict(payload or {}))
 
 
+class _Lifecycle:
+    """Any number of operations on the open shard at once, or one open/close/switch alone."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._active = 0
+        self._exclusive = False
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._exclusive)
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._active -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._exclusive)
+            self._exclusive = True
+            self._changed.wait_for(lambda: self._active == 0)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._exclusive = False
+                self._changed.notify_all()
+
+
 class EdgeStore:
     """Embedded store for single-machine deployments; see the module docstring for engine rules."""
 
@@ -119,6 +160,8 @@ class EdgeStore:
         self._optimize_on_close = optimize_on_close
         self._shard: EdgeShard | None = None
         self._dirty = False  # written since the last optimize()
+        self._lifecycle = _Lifecycle()
+        self._opening = threading.Lock()  # two first readers must not both load the shard
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -135,15 +178,26 @@ class EdgeStore:
 
     def _require(self) -> EdgeShard:
         """Open lazily so a read-only process needs no dimension and never creates a shard."""
-        if self._shard is None:
-            if not self._exists():
-                raise RuntimeError(
-                    f"no Edge shard at {self._dir}; call ensure_collection(dense_dim) first"
-                )
-            self._shard = _load(self._dir)
-        return self._shard
+        with self._opening:
+            if self._shard is None:
+                if not self._exists():
+                    raise RuntimeError(
+                        f"no Edge shard at {self._dir}; call ensure_collection(dense_dim) first"
+                    )
+                self._shard = _load(self._dir)
+            return self._shard
+
+    @contextmanager
+    def _open_shard(self) -> Iterator[EdgeShard]:
+        """The shard, kept open until the operation is done (see the module docstring)."""
+        with self._lifecycle.shared():
+            yield self._require()
 
     def ensure_collection(self, dense_dim: int) -> None:
+        with self._lifecycle.exclusive():
+            self._ensure_collection(dense_dim)
+
+    def _ensure_collection(self, dense_dim: int) -> None:
         config = self._config(dense_dim)
         if self._shard is not None:
             self._shard.close()
@@ -170,9 +224,9 @@ class EdgeStore:
         Call after a bulk load in a long-lived process: until then queries are exact but
         brute force over the unindexed segment.
         """
-        shard = self._require()
-        changed = shard.optimize()
-        shard.flush()
+        with self._open_shard() as shard:
+            changed = shard.optimize()
+            shard.flush()
         self._dirty = False
         return changed
 
@@ -192,7 +246,11 @@ class EdgeStore:
         if not isinstance(generation, EdgeStore):
             raise TypeError("switch_to needs a generation of this store")
         generation.close()
-        self.close()
+        with self._lifecycle.exclusive():  # queries wait here for the new shard, none fails
+            self._close()
+            self._swap_link(generation)
+
+    def _swap_link(self, generation: EdgeStore) -> None:
         old: Path | None = self._dir.resolve() if self._dir.is_symlink() else None
         if self._dir.is_dir() and not self._dir.is_symlink():
             old = self._dir.with_name(f"{self._dir.name}-before-rebuild")
@@ -205,6 +263,10 @@ class EdgeStore:
             shutil.rmtree(old)
 
     def close(self) -> None:
+        with self._lifecycle.exclusive():
+            self._close()
+
+    def _close(self) -> None:
         if self._shard is None:
             return
         try:
@@ -232,7 +294,6 @@ class EdgeStore:
     def upsert(self, records: Sequence[ChunkRecord]) -> None:
         if not records:
             return
-        shard = self._require()
         points = [
             Point(
                 record.id,
@@ -246,12 +307,12 @@ class EdgeStore:
             )
             for record in records
         ]
-        shard.update(UpdateOperation.upsert_points(points))
-        shard.flush()
+        with self._open_shard() as shard:
+            shard.update(UpdateOperation.upsert_points(points))
+            shard.flush()
         self._dirty = True
 
     def delete_document(self, document_id: str, except_version: str | None = None) -> None:
-        shard = self._require()
         must_not: list[ConditionType] | None = (
             [FieldCondition("version", match=MatchValue(except_version))]
             if except_version is not None
@@ -261,8 +322,9 @@ class EdgeStore:
             must=[FieldCondition("document_id", match=MatchValue(document_id))],
             must_not=must_not,
         )
-        shard.update(UpdateOperation.delete_points_by_filter(doc_filter))
-        shard.flush()
+        with self._open_shard() as shard:
+            shard.update(UpdateOperation.delete_points_by_filter(doc_filter))
+            shard.flush()
         self._dirty = True
 
     # -- reads -------------------------------------------------------------------------------
@@ -317,28 +379,30 @@ class EdgeStore:
             request = QueryRequest(
                 limit=limit, query=single, filter=flt, with_payload=True, with_vector=False
             )
-        points: list[ScoredPoint] = self._require().query(request)
+        with self._open_shard() as shard:
+            points: list[ScoredPoint] = shard.query(request)
         return [_to_hit(p.id, p.score, p.payload) for p in points]
 
     def count(self, search_filter: SearchFilter | None = None) -> int:
-        return self._require().count(CountRequest(exact=True, filter=build_filter(search_filter)))
+        with self._open_shard() as shard:
+            return shard.count(CountRequest(exact=True, filter=build_filter(search_filter)))
 
     def _points(
         self, flt: Filter | None, with_payload: bool | list[str], vectors: bool
     ) -> Iterator[Any]:
-        """Every point matching `flt`, page by page."""
-        shard = self._require()
+        """Every point matching `flt`, page by page (the shard held for each page, not across
+        the caller's work between pages)."""
         offset: Any = None
         while True:
-            records, offset = shard.scroll(
-                ScrollRequest(
-                    offset=offset,
-                    limit=SCROLL_BATCH,
-                    filter=flt,
-                    with_payload=with_payload,
-                    with_vector=vectors,
-                )
+            request = ScrollRequest(
+                offset=offset,
+                limit=SCROLL_BATCH,
+                filter=flt,
+                with_payload=with_payload,
+                with_vector=vectors,
             )
+            with self._open_shard() as shard:
+                records, offset = shard.scroll(request)
             yield from records
             if offset is None:
                 return
@@ -353,7 +417,8 @@ class EdgeStore:
     def retrieve(self, ids: Sequence[str]) -> list[Hit]:
         if not ids:
             return []
-        records = self._require().retrieve(list(ids), with_payload=True, with_vector=False)
+        with self._open_shard() as shard:
+            records = shard.retrieve(list(ids), with_payload=True, with_vector=False)
         by_id = {str(r.id): _to_hit(r.id, 0.0, r.payload) for r in records}
         # Input order, missing ids skipped: callers zip results with their own id lists.
         return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from retrieval.settings import RetrievalSettings
 from retrieval.store.base import ChunkStore
+
+if TYPE_CHECKING:
+    from retrieval.store.server import Cluster
 
 
 def open_store(settings: RetrievalSettings) -> ChunkStore:
@@ -23,4 +28,18 @@ def open_store(settings: RetrievalSettings) -> ChunkStore:
     from retrieval.store.server import ServerStore
 
     client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
-    return ServerStore(client, settings.collection)
+    return ServerStore(client, settings.collection, cluster=cluster_of(settings))
+
+
+def cluster_of(settings: RetrievalSettings) -> Cluster:
+    """The collection layout and write acknowledgement the settings ask of a Qdrant server."""
+    from qdrant_client import models
+
+    from retrieval.store.server import Cluster
+
+    return Cluster(
+        shards=settings.qdrant_shards,
+        replication_factor=settings.qdrant_replication_factor,
+        write_consistency_factor=settings.qdrant_write_consistency_factor,
+        write_ordering=models.WriteOrdering(settings.qdrant_write_ordering),
+    )

@@ -14,6 +14,7 @@ contract suite can hold both to one behaviour. Engine facts this adapter relies 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -46,6 +47,19 @@ _INDEX_SCHEMAS: dict[str, models.PayloadSchemaType] = {
     **{name: models.PayloadSchemaType.INTEGER for name in INTEGER_INDEXES},
     **{name: models.PayloadSchemaType.DATETIME for name in DATETIME_INDEXES},
 }
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """How collections are laid out on a Qdrant cluster and how writes are acknowledged.
+
+    Shards and replicas are fixed when a collection is created, so they apply to a new
+    collection (a fresh install or the next `sync --rebuild`), never to the live one."""
+
+    shards: int = 1
+    replication_factor: int = 1
+    write_consistency_factor: int = 1
+    write_ordering: models.WriteOrdering = models.WriteOrdering.WEAK
 
 
 def build_filter(search_filter: SearchFilter | None) -> models.Filter | None:
@@ -85,9 +99,17 @@ class ServerStore:
     read and written through the name either way, and a rebuild switches the alias.
     """
 
-    def __init__(self, client: QdrantClient, collection: str, *, owns_client: bool = True) -> None:
+    def __init__(
+        self,
+        client: QdrantClient,
+        collection: str,
+        *,
+        owns_client: bool = True,
+        cluster: Cluster | None = None,
+    ) -> None:
         self._client = client
         self._collection = collection
+        self._cluster = cluster or Cluster()
         self._owns_client = owns_client
         self._closed = False
 
@@ -112,6 +134,9 @@ class ServerStore:
                 sparse_vectors_config={
                     SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)
                 },
+                shard_number=self._cluster.shards,
+                replication_factor=self._cluster.replication_factor,
+                write_consistency_factor=self._cluster.write_consistency_factor,
             )
         info = self._client.get_collection(live)
         self._check_compatible(info.config.params, dense_dim)
@@ -147,7 +172,12 @@ class ServerStore:
         for existing in self._client.get_collections().collections:
             if is_generation_of(existing.name, self._collection) and existing.name != live:
                 self._client.delete_collection(existing.name)
-        generation = ServerStore(self._client, generation_name(self._collection), owns_client=False)
+        generation = ServerStore(
+            self._client,
+            generation_name(self._collection),
+            owns_client=False,
+            cluster=self._cluster,
+        )
         generation.ensure_collection(dense_dim)
         return generation
 
@@ -214,7 +244,9 @@ class ServerStore:
             )
             for record in records
         ]
-        self._client.upsert(self._collection, points=points, wait=True)
+        self._client.upsert(
+            self._collection, points=points, wait=True, ordering=self._cluster.write_ordering
+        )
 
     def delete_document(self, document_id: str, except_version: str | None = None) -> None:
         must_not: list[models.Condition] | None = (
@@ -229,7 +261,10 @@ class ServerStore:
             must_not=must_not,
         )
         self._client.delete(
-            self._collection, points_selector=models.FilterSelector(filter=doc_filter), wait=True
+            self._collection,
+            points_selector=models.FilterSelector(filter=doc_filter),
+            wait=True,
+            ordering=self._cluster.write_ordering,
         )
 
     # -- reads -------------------------------------------------------------------------------
