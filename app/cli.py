@@ -305,6 +305,7 @@ def _print_documents(listed: list[dict[str, Any]], as_json: bool) -> int:
         print(
             f"{d['id']}\t{d['knowledge_base']}\t{d['file_name']}\t청크 {d['chunks']}\t{','.join(d['groups'])}"
         )
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
