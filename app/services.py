@@ -7,7 +7,7 @@ runs inside the API process and shares these objects.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -96,7 +96,10 @@ class Services:
 
     @cached_property
     def answerer(self) -> Answerer:
-        return Answerer(self.searcher, self.llm, self.app, self.checker, load_decision_model())
+        decision = load_decision_model()
+        if self.app.answer_threshold is not None:
+            decision = replace(decision, threshold=self.app.answer_threshold)
+        return Answerer(self.searcher, self.llm, self.app, self.checker, decision)
 
     @cached_property
     def indexer(self) -> Indexer:

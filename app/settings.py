@@ -62,6 +62,14 @@ class AppSettings(BaseSettings):
         description="P(supported) below this labels a sentence unsupported; unset = the threshold "
         "calibrated on KLUE-NLI dev (app/consistency/calibration.json).",
     )
+    answer_threshold: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="P(right) an answer needs to be shown; unset = the threshold chosen on the "
+        "dev split (app/consistency/decision.json: a wrong answer shown costs twice a right one "
+        "refused). Lower shows more answers and more wrong ones.",
+    )
     consistency_judge: Literal["auto", "on", "off"] = Field(
         default="auto",
         description="Ask the LLM to verify each sentence (one short call per sentence); auto = "

@@ -3,11 +3,13 @@ signals the checker gives, with the threshold the cost of a wrong answer puts it
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from app.consistency import ConsistencyResult, SentenceCheck
 from app.consistency.calibration import Calibration
-from app.consistency.decision import SIGNALS, answer_signals, decide
+from app.consistency.decision import SIGNALS, answer_signals, decide, load_decision_model
+from app.services import Services
 from eval.decision_fit import fit
 
 
@@ -36,3 +38,20 @@ def test_an_answer_that_makes_no_claim_is_never_shown() -> None:
     result = ConsistencyResult(1.0, [claim], ("스톡",))
     assert answer_signals(result)["topics_unknown"] == 1.0
     assert decide(result, always).show is True
+
+
+def test_the_answer_threshold_setting_replaces_the_fitted_one(
+    services: Services, tmp_path: Path
+) -> None:
+    """A company that prefers more answers (or fewer wrong ones) sets KDOCQA_ANSWER_THRESHOLD;
+    the fitted weights stay."""
+    fitted = load_decision_model()
+    assert services.answerer.decision_model == fitted
+    (tmp_path / "models").symlink_to(services.retrieval.models_dir.resolve())
+    lenient = services.sharing_models(services.retrieval.model_copy(update={"data_dir": tmp_path}))
+    lenient.app = services.app.model_copy(update={"answer_threshold": 0.2})
+    try:
+        model = lenient.answerer.decision_model
+        assert model.threshold == 0.2 and model.weights == fitted.weights
+    finally:
+        lenient.close()
