@@ -76,11 +76,14 @@ def test_answers_cite_the_expected_document_or_refuse(
         assert body["consistency"]["score"] > 0, body["consistency"]
 
 
-def test_most_formats_are_answered(answers: list[tuple[str, dict[str, Any]]]) -> None:
-    # The 1.5B offline model misreads some tables and paraphrases; the checker then refuses
-    # (README, "How an answer is decided"). Recorded: 3 of 5 answered, none citing a wrong source.
+def test_formats_are_answered(answers: list[tuple[str, dict[str, Any]]]) -> None:
+    # The 1.5B offline model misreads some tables and paraphrases, and the answer decision is
+    # fitted so that a wrong answer shown costs twice a right one refused (README, "How an
+    # answer is decided"). Recorded: 2 of 5 answered (3 of 5 under the equal-cost decision
+    # before it), none citing a wrong source; the first-year leave question, the README's
+    # condition trap, is among the refused.
     answered = [source for source, body in answers if not body["refused"]]
-    assert len(answered) * 2 > len(answers), [(s, b["answer"]) for s, b in answers]
+    assert len(answered) >= 2, [(s, b["answer"]) for s, b in answers]
 
 
 def test_unanswerable_question_is_refused(client: TestClient) -> None:
