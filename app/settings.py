@@ -67,8 +67,8 @@ class AppSettings(BaseSettings):
         ge=0.0,
         le=1.0,
         description="P(right) an answer needs to be shown; unset = the threshold chosen on the "
-        "dev split (app/consistency/decision.json: a wrong answer shown costs twice a right one "
-        "refused). Lower shows more answers and more wrong ones.",
+        "dev split at equal cost (app/consistency/decision.json). Lower shows more answers and "
+        "more wrong ones.",
     )
     consistency_judge: Literal["auto", "on", "off"] = Field(
         default="auto",

@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 
 from app.consistency.decision import DECISION_FILE, SIGNALS
 
-WRONG_COST = 2.0
+WRONG_COST = 1.0
 
 
 def dev_rows(reports: Sequence[Path]) -> list[dict[str, Any]]:
