@@ -7,13 +7,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live_server import free_port
 
 
 def _binary(name: str) -> str:
@@ -21,12 +21,6 @@ def _binary(name: str) -> str:
     if not found[-1]:
         pytest.fail(f"PostgreSQL {name} not found: run scripts/install.sh (Debian's postgresql)")
     return found[-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _as_owner(command: list[str]) -> list[str]:
@@ -40,7 +34,7 @@ def postgres_url() -> Iterator[str]:
     data = root / "data"
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
     quiet = {"check": True, "capture_output": True}
     subprocess.run(
         _as_owner([_binary("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]), **quiet

@@ -5,54 +5,21 @@ the stream resumes after the text already sent, and no caller sees a 5xx."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from live_server import SMALL_LLM, free_port, serving, start_llama_server, wait_until_ready
 
 from app.api import create_app
 from app.llm import OFFLINE_LLMS, OpenAICompatibleLLM
 from app.services import Services
 from app.settings import AppSettings
 
-SMALL = "qwen2.5-coder-0.5b"
 QUESTION = {"question": "신입사원 연차는 며칠인가요?", "knowledge_base": "samples"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_server(model: Path, log: Path) -> tuple[str, subprocess.Popen[bytes]]:
-    port = _free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
-    command += ["--model_alias", SMALL, "--n_ctx", "2048", "--n_threads", "1"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    # llama.cpp logs the whole model header: a pipe would fill up and block the server.
-    process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    return f"http://127.0.0.1:{port}", process
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(480):
-        if process.poll() is not None:
-            raise RuntimeError(log.read_text(errors="replace")[-2000:])
-        try:
-            if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise TimeoutError("llama-cpp-python server did not start")
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +27,11 @@ def llm_servers(
     models_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
     logs = tmp_path_factory.mktemp("llama-servers")
-    model = models_dir / OFFLINE_LLMS[SMALL].name
-    started = [_start_server(model, logs / f"server{i}.log") for i in range(2)]
+    model = models_dir / OFFLINE_LLMS[SMALL_LLM].name
+    started = [start_llama_server(model, logs / f"server{i}.log", 2048, 1) for i in range(2)]
     try:
         for i, (url, process) in enumerate(started):
-            _wait_ready(url, process, logs / f"server{i}.log")
+            wait_until_ready(url, process, logs / f"server{i}.log")
         yield dict(started)
     finally:
         for _, process in started:
@@ -83,7 +50,7 @@ def api_url(
     database = tmp_path_factory.mktemp("failover-db") / "kdocqa.db"
     app_settings = AppSettings(
         llm_base_url=",".join(llm_servers),
-        llm_remote_model=SMALL,
+        llm_remote_model=SMALL_LLM,
         llm_max_tokens=40,
         llm_context=2048,
         context_tokens=700,
@@ -95,19 +62,10 @@ def api_url(
     remote = Services(retrieval=services.retrieval, app=app_settings, ingest=services.ingest)
     for name in ("store", "embedder"):  # the session's, read-only; never closed here
         remote.__dict__[name] = getattr(services, name)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(remote), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.1)
     try:
-        yield f"http://127.0.0.1:{port}", remote
+        with serving(create_app(remote)) as url:
+            yield url, remote
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
         remote.database.close()
 
 
@@ -190,7 +148,7 @@ def test_a_resumed_stream_continues_after_the_text_sent_or_stops_where_it_differ
 
 
 def test_unreachable_servers_fail_over_until_none_is_left() -> None:
-    dead = [f"http://127.0.0.1:{_free_port()}" for _ in range(2)]
+    dead = [f"http://127.0.0.1:{free_port()}" for _ in range(2)]
     llm = OpenAICompatibleLLM(AppSettings(llm_base_url=",".join(dead), llm_timeout_s=5))
     with pytest.raises(httpx.ConnectError):
         list(llm.stream([{"role": "user", "content": "안녕"}], 4))

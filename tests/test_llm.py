@@ -3,21 +3,17 @@ interface over an OpenAI-compatible server (llama-cpp-python's own, started here
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from live_server import SMALL_LLM, free_port, start_llama_server, wait_until_ready
 
 from app.llm import OFFLINE_LLMS, LlamaCppLLM, LLMBusy, OpenAICompatibleLLM, complete
 from app.prompt import judge_messages
 from app.settings import AppSettings
 
-SMALL = "qwen2.5-coder-0.5b"
 QUESTION = [
     {"role": "system", "content": "한국어로 짧게 답하세요."},
     {"role": "user", "content": "대한민국의 수도는 어디인가요?"},
@@ -26,7 +22,7 @@ QUESTION = [
 
 @pytest.fixture(scope="module")
 def model_path(models_dir: Path) -> Path:
-    return models_dir / OFFLINE_LLMS[SMALL].name
+    return models_dir / OFFLINE_LLMS[SMALL_LLM].name
 
 
 @pytest.fixture(scope="module")
@@ -58,48 +54,12 @@ def test_a_generation_past_its_time_limit_is_stopped(
     assert complete(no_queue, QUESTION, max_tokens=16), "the model is free after the cut"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    # llama.cpp logs the whole model header: a pipe would fill up and block the server.
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model_path),
-            "--model_alias",
-            SMALL,
-            "--n_ctx",
-            "1024",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    url, process = start_llama_server(model_path, log, 1024)
     try:
-        for _ in range(240):
-            if process.poll() is not None:
-                raise RuntimeError(log.read_text(errors="replace")[-2000:])
-            try:
-                if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            raise TimeoutError("llama-cpp-python server did not start")
+        wait_until_ready(url, process, log)
         yield url
     finally:
         process.terminate()
@@ -110,7 +70,7 @@ def test_openai_compatible_backend_streams_from_a_real_server(
     server: str, no_queue: LlamaCppLLM
 ) -> None:
     llm = OpenAICompatibleLLM(
-        AppSettings(llm_base_url=server, llm_remote_model=SMALL, llm_timeout_s=120)
+        AppSettings(llm_base_url=server, llm_remote_model=SMALL_LLM, llm_timeout_s=120)
     )
     pieces = list(llm.stream(QUESTION, max_tokens=16))
     assert len(pieces) > 1  # streamed token by token, not one block
@@ -122,7 +82,7 @@ def test_openai_compatible_backend_streams_from_a_real_server(
 
 def test_openai_compatible_backend_reports_an_unreachable_server() -> None:
     llm = OpenAICompatibleLLM(
-        AppSettings(llm_base_url=f"http://127.0.0.1:{_free_port()}", llm_timeout_s=5)
+        AppSettings(llm_base_url=f"http://127.0.0.1:{free_port()}", llm_timeout_s=5)
     )
     with pytest.raises(httpx.ConnectError):
         complete(llm, QUESTION, max_tokens=8)
@@ -149,7 +109,7 @@ def test_judge_probability_comes_from_the_model(no_queue: LlamaCppLLM) -> None:
 
 def test_judge_over_a_server_reads_its_logprobs(server: str, no_queue: LlamaCppLLM) -> None:
     llm = OpenAICompatibleLLM(
-        AppSettings(llm_base_url=server, llm_remote_model=SMALL, llm_timeout_s=120)
+        AppSettings(llm_base_url=server, llm_remote_model=SMALL_LLM, llm_timeout_s=120)
     )
     supported = llm.yes_probability(judge_messages(*ENTAILED))
     contradicted = llm.yes_probability(judge_messages(*CONTRADICTED))

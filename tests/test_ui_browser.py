@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from live_server import free_port, serving
 from secured import secured_services
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
@@ -29,8 +30,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from sqlalchemy import select
-from ui_server import free_port, serving
 
+from app.api import create_app
 from app.conversation import Turn
 from app.db.models import Feedback
 from app.services import Services
@@ -59,7 +60,7 @@ def world(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "editor": copy.keys.create("lee", "editor", [], ["browser"]),
         "admin": copy.keys.create("root", "admin"),
     }
-    with serving(copy) as api_url:
+    with serving(create_app(copy)) as api_url:
         yield {"services": copy, "keys": keys, "api_url": api_url, "docs": docs}
     copy.close()
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from live_server import serving
 from secured import HR_SECRET, Keys
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
-from ui_server import serving
 
+from app.api import create_app
 from app.conversation import Turn
 from app.db.models import Feedback
 from app.services import Services
@@ -26,7 +27,7 @@ INJECTION = "![x](http://evil.example/p.png) [눌러](javascript:alert(1)) <img 
 
 @pytest.fixture(scope="module")
 def api_url(secured: Services, keys: Keys) -> Iterator[str]:
-    with serving(secured) as url:
+    with serving(create_app(secured)) as url:
         yield url
 
 
