@@ -1,4 +1,5 @@
 from app.citations import (
+    answer_sentences,
     clean_markers,
     markers_in,
     resolve_citations,
@@ -70,3 +71,12 @@ def test_marker_edits_keep_untouched_sentences_as_written() -> None:
     assert (
         without_sentences(text, [False, True], "(1개 숨김)") == "연차는 15일입니다.[1] (1개 숨김)"
     )
+
+
+def test_a_line_break_ends_a_claim_and_its_markers_stay_with_it() -> None:
+    """Kiwi alone reads a two-line answer without final punctuation as one sentence, which
+    put both figures and both markers on one claim."""
+    answer = "[1] 전체 직원 수: 1,184명\n[2] 직장어린이집 정원: 60명"
+    sentences = answer_sentences(answer)
+    assert sentences == ["[1] 전체 직원 수: 1,184명", "[2] 직장어린이집 정원: 60명"]
+    assert [markers_in(s) for s in sentences] == [[1], [2]]

@@ -370,3 +370,35 @@ def test_the_condition_trap_is_never_labelled_supported(checker: ConsistencyChec
     assert "다른 조건의 값" in wrong.sentences[0].reasons[0]
     right = checker.check("입사 1년 미만이면 연차휴가는 최대 11일입니다. [1]", passages, question)
     assert right.sentences[0].label == "supported", right
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "factors", "computed"),
+    [
+        # the difference of two figures of one table row
+        (
+            "1분기 의료수익은 43억 원 늘었습니다.",
+            "의료수익 | 2025년 1분기: 612억 원 | 2026년 1분기: 655억 원",
+            set(),
+            True,
+        ),
+        # a daily amount times the question's count of days
+        ("택시비는 최대 90,000원까지 받습니다.", "택시비 | 1일 30,000원", {3.0}, True),
+        # figures of two sentences are not combined (15일 + 5일)
+        (
+            "연차휴가는 20일입니다.",
+            "연차휴가는 15일을 준다. 경조사 휴가는 본인 결혼 시 5일이다.",
+            set(),
+            False,
+        ),
+        # nor figures of another kind (3분기 + 12.0%)
+        ("영업이익률은 15.0%입니다.", "2025년 3분기 영업이익률은 12.0%로 올랐다.", set(), False),
+        # nor small differences, which a wrong day count would often match (5일 − 3일)
+        ("조부모상은 2일입니다.", "부모상 5일, 조부모상 3일을 준다.", set(), False),
+    ],
+)
+def test_a_figure_computed_from_its_source_is_not_missing(
+    claim: str, source: str, factors: set[float], computed: bool
+) -> None:
+    reasons = number_reasons(claim, source, factors=frozenset(factors))
+    assert (reasons == []) is computed, reasons

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from itertools import combinations
 
 from retrieval.korean import split_lines_and_sentences
@@ -71,29 +71,34 @@ def _close(a: float, b: float) -> bool:
 
 
 def computed(
-    figure: tuple[float, str], source: str, factors: Collection[float] = frozenset()
+    figure: tuple[float, str],
+    units: Sequence[frozenset[tuple[float, str]]],
+    factors: Collection[float] = frozenset(),
 ) -> bool:
     """Whether the claim's (value, kind) is what an employee's arithmetic question asks for: the
     sum or difference of two figures of its kind in one sentence or table row ("의료수익 |
     612억 원 | 655억 원" → "43억 원 늘었다"), or a source figure of its kind times a count in
     the question ("출장 3일" × "1일 30,000원"). Figures of other kinds or sentences are not
     combined, nor are sums under 10: "연차 15일 … 경조사 5일" must not make a wrong "20일"
-    pass, nor "3분기 … 12.0%" a wrong "15.0%"."""
+    pass, nor "3분기 … 12.0%" a wrong "15.0%". `units`: the source's figures per sentence or
+    row (`figure_units`)."""
     value, kind = figure
     if not kind or kind == "시각":
         return False
-    units = [
-        [v for v, k in kinded_figures(unit) if k == kind]
-        for unit in split_lines_and_sentences(source)
-    ]
+    same_kind = [[v for v, k in unit if k == kind] for unit in units]
     counts = [q for q in factors if q >= 2 and q == int(q)]
-    if any(_close(value, a * q) for unit in units for a in unit for q in counts):
+    if any(_close(value, a * q) for unit in same_kind for a in unit for q in counts):
         return True
     return value >= 10 and any(
         _close(value, a + b) or _close(value, abs(a - b))
-        for unit in units
+        for unit in same_kind
         for a, b in combinations(unit, 2)
     )
+
+
+def figure_units(source: str) -> list[frozenset[tuple[float, str]]]:
+    """The source's kinded figures per sentence or table row: what `computed` may combine."""
+    return [kinded_figures(unit) for unit in split_lines_and_sentences(source)]
 
 
 def number_reasons(
@@ -115,7 +120,8 @@ def number_reasons(
     }
     if missing:
         kinds = {v: k for v, k in kinded_figures(sentence)}
-        missing = {v for v in missing if not computed((v, kinds.get(v, "")), cited_text, factors)}
+        units = figure_units(cited_text)  # Kiwi splits the source once, not per figure
+        missing = {v for v in missing if not computed((v, kinds.get(v, "")), units, factors)}
     return [
         f"숫자 {f'{v:,.0f}' if v == int(v) else f'{v:g}'}이(가) 근거 문서에 없습니다"
         for v in sorted(missing)
