@@ -61,6 +61,12 @@ def main() -> None:
     decide = sub.add_parser("decide", help="fit the answer decision on saved dev answer reports")
     decide.add_argument("reports", nargs="+", type=Path, help="answers-<set>-dev.json files")
     decide.add_argument("--fit", action="store_true", help="write app/consistency/decision.json")
+    decide.add_argument(
+        "--wrong-cost", type=float, help="a wrong answer shown, in refused right ones (default 1)"
+    )
+    decide.add_argument(
+        "--apply", type=Path, nargs="*", default=[], help="answers-<set>-test.json reports"
+    )
     reindex = sub.add_parser("reindex-load", help="search p95 during a nightly sync and a rebuild")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
@@ -131,7 +137,8 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     if args.command == "decide":
         from eval import decision_fit
 
-        return decision_fit.run(args.reports, args.fit)
+        cost = decision_fit.WRONG_COST if args.wrong_cost is None else args.wrong_cost
+        return decision_fit.run(args.reports, args.fit, cost, args.apply)
     if args.command == "llm":
         from app.llm import create_llm
         from app.settings import AppSettings

@@ -23,12 +23,13 @@ from app.consistency.decision import DECISION_FILE, SIGNALS
 WRONG_COST = 1.0
 
 
-def dev_rows(reports: Sequence[Path]) -> list[dict[str, Any]]:
-    """Rows the model drafted an answer for (a refusal before generation has no signals)."""
+def dev_rows(reports: Sequence[Path], split: str = "dev") -> list[dict[str, Any]]:
+    """Rows of `split` the model drafted an answer for (a refusal before generation has no
+    signals)."""
     rows = []
     for path in reports:
         for row in json.loads(path.read_text(encoding="utf-8"))["rows"]:
-            if row.get("split") == "dev" and row.get("decision") and row.get("draft"):
+            if row.get("split") == split and row.get("decision") and row.get("draft"):
                 rows.append(row)
     return rows
 
@@ -37,29 +38,54 @@ def _label(row: dict[str, Any]) -> bool:
     return bool(row["answerable"] and row.get("draft_correct"))
 
 
-def _threshold(p: np.ndarray, right: np.ndarray) -> float:
+def _threshold(p: np.ndarray, right: np.ndarray, wrong_cost: float) -> float:
     candidates = sorted({0.5, *np.round(p, 3).tolist()})
 
     def utility(t: float) -> float:
         shown = p >= t
-        return float((shown & right).sum() - WRONG_COST * (shown & ~right).sum())
+        return float((shown & right).sum() - wrong_cost * (shown & ~right).sum())
 
     return max(candidates, key=lambda t: (utility(t), -t))
 
 
-def fit(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _signals(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     x = np.array([[r["decision"]["signals"][s] for s in SIGNALS] for r in rows], dtype=float)
-    right = np.array([_label(r) for r in rows])
+    return x, np.array([_label(r) for r in rows])
+
+
+def _fitted(x: np.ndarray, right: np.ndarray, wrong_cost: float) -> tuple[Any, float]:
     model = LogisticRegression(C=1.0, max_iter=1000).fit(x, right)
-    p = model.predict_proba(x)[:, 1]
-    threshold = _threshold(p, right)
-    shown = p >= threshold
+    return model, _threshold(model.predict_proba(x)[:, 1], right, wrong_cost)
+
+
+def _outcome(shown: np.ndarray, right: np.ndarray) -> dict[str, int]:
     return {
-        "rows": len(rows),
+        "rows": len(right),
         "right_drafts": int(right.sum()),
         "shown_right": int((shown & right).sum()),
         "shown_wrong": int((shown & ~right).sum()),
         "refused_right": int((~shown & right).sum()),
+    }
+
+
+def leave_one_out(rows: Sequence[dict[str, Any]], wrong_cost: float = WRONG_COST) -> dict[str, int]:
+    """Each row decided by the model and threshold fitted on all the others: an estimate of
+    the decision on unseen rows that the in-sample fit overstates."""
+    x, right = _signals(rows)
+    shown = np.zeros(len(rows), dtype=bool)
+    for i in range(len(rows)):
+        others = np.arange(len(rows)) != i
+        model, threshold = _fitted(x[others], right[others], wrong_cost)
+        shown[i] = model.predict_proba(x[i : i + 1])[0, 1] >= threshold
+    return _outcome(shown, right)
+
+
+def fit(rows: Sequence[dict[str, Any]], wrong_cost: float = WRONG_COST) -> dict[str, Any]:
+    x, right = _signals(rows)
+    model, threshold = _fitted(x, right, wrong_cost)
+    shown = model.predict_proba(x)[:, 1] >= threshold
+    return {
+        **_outcome(shown, right),
         "model": {
             "weights": {
                 s: round(float(w), 4) for s, w in zip(SIGNALS, model.coef_[0], strict=True)
@@ -70,14 +96,33 @@ def fit(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run(reports: Sequence[Path], write: bool) -> dict[str, Any]:
-    result = fit(dev_rows(reports))
+def applied(model: dict[str, Any], rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """What a fitted model (`fit`'s "model") shows on other rows, e.g. a test split's."""
+    x, right = _signals(rows)
+    weights = np.array([model["weights"][s] for s in SIGNALS])
+    p = 1.0 / (1.0 + np.exp(-(x @ weights + model["bias"])))
+    return _outcome(p >= model["threshold"], right)
+
+
+def run(
+    reports: Sequence[Path],
+    write: bool,
+    wrong_cost: float = WRONG_COST,
+    apply_to: Sequence[Path] = (),
+) -> dict[str, Any]:
+    """The fit on the dev rows of `reports`, its leave-one-out estimate, and (`apply_to`) what
+    it shows on the test rows of other reports; `write` ships it as decision.json."""
+    rows = dev_rows(reports)
+    result = fit(rows, wrong_cost)
     if write:
         shipped = {
             "fitted_on": "dev rows of " + ", ".join(p.name for p in reports),
             "command": "python -m eval decide --fit " + " ".join(str(p) for p in reports),
-            "wrong_cost": WRONG_COST,
+            "wrong_cost": wrong_cost,
             **result,
         }
         DECISION_FILE.write_text(json.dumps(shipped, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    return result
+    report = {**result, "leave_one_out": leave_one_out(rows, wrong_cost)}
+    if apply_to:
+        report["test"] = applied(result["model"], dev_rows(apply_to, "test"))
+    return report

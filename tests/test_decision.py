@@ -10,7 +10,7 @@ from app.consistency import ConsistencyResult, SentenceCheck
 from app.consistency.calibration import Calibration
 from app.consistency.decision import SIGNALS, answer_signals, decide, load_decision_model
 from app.services import Services
-from eval.decision_fit import fit
+from eval.decision_fit import applied, fit, leave_one_out
 
 
 def _row(share: float, unknown: float, right: bool, answerable: bool = True) -> dict[str, Any]:
@@ -28,6 +28,24 @@ def test_the_fit_separates_right_drafts_from_wrong_ones() -> None:
     result = fit(rows)
     assert result["shown_right"] == 12 and result["shown_wrong"] == 0, result
     assert result["model"]["weights"]["topics_unknown"] < 0, result
+
+
+def test_the_fit_is_estimated_on_rows_it_did_not_see() -> None:
+    """Leave-one-out and a fitted model applied to other rows (a test split's) are what the
+    README reports beside the in-sample fit."""
+    rows = [_row(1.0, 0, True) for _ in range(12)] + [_row(0.0, 0, False) for _ in range(8)]
+    rows.append(_row(0.9, 0, False))  # a wrong draft that looks right: shown whoever fits
+    estimate = leave_one_out(rows)
+    assert estimate["shown_right"] == 12 and estimate["shown_wrong"] == 1, estimate
+    model = fit(rows)["model"]
+    unseen = [_row(1.0, 0, True), _row(0.0, 0, True), _row(1.0, 0, False, answerable=False)]
+    assert applied(model, unseen) == {
+        "rows": 3,
+        "right_drafts": 2,
+        "shown_right": 1,
+        "shown_wrong": 1,
+        "refused_right": 1,
+    }
 
 
 def test_an_answer_that_makes_no_claim_is_never_shown() -> None:
