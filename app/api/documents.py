@@ -51,18 +51,29 @@ def _groups(caller: Caller, raw: str | None) -> list[str]:
 def _editable_target(services: Services, caller: Caller, knowledge_base: str, name: str) -> Path:
     """The file's place in the uploads folder; 403 when a document is already indexed there
     whose groups the caller does not all hold (it may neither replace it nor change them)."""
-    if not caller.may_edit_knowledge_base(knowledge_base):
-        raise ApiError(
-            403, "forbidden", f"지식베이스 '{knowledge_base}'에 문서를 올릴 권한이 없습니다."
-        )
+    _require_editable(caller, knowledge_base)
     try:
         target = confined_folder(services.uploads_dir, knowledge_base) / safe_file_name(name)
     except BadUpload as error:
         raise ApiError(422, "invalid_file_name", str(error)) from error
-    current = existing_groups(services.indexer, knowledge_base, target)
-    if current is not None and not caller.may_assign_groups(current):
-        raise ApiError(403, "forbidden", "이 문서를 바꿀 권한이 없습니다 (다른 그룹의 문서).")
+    _require_editable(
+        caller, knowledge_base, existing_groups(services.indexer, knowledge_base, target)
+    )
     return target
+
+
+def _require_editable(caller: Caller, knowledge_base: str, groups: list[str] | None = None) -> None:
+    """403 unless the editor may write in the knowledge base and holds all the groups of the
+    document already there (`groups`; None = no such document): it may then neither replace it
+    nor change who reads it."""
+    if not caller.may_edit_knowledge_base(knowledge_base):
+        raise ApiError(
+            403,
+            "forbidden",
+            f"지식베이스 '{knowledge_base}'에 문서를 올리거나 바꿀 권한이 없습니다.",
+        )
+    if groups is not None and not caller.may_assign_groups(groups):
+        raise ApiError(403, "forbidden", "이 문서를 바꿀 권한이 없습니다 (다른 그룹의 문서).")
 
 
 @router.post("/v1/documents")
@@ -138,14 +149,7 @@ def readable_document(services: Services, caller: Caller, document_id: str) -> D
 def _editable_document(services: Services, caller: Caller, document_id: str) -> DocumentInfo:
     """A readable document the editor may change: its knowledge base and all its groups."""
     document = readable_document(services, caller, document_id)
-    if not caller.may_edit_knowledge_base(document.knowledge_base):
-        raise ApiError(
-            403,
-            "forbidden",
-            f"지식베이스 '{document.knowledge_base}'의 문서를 바꿀 권한이 없습니다.",
-        )
-    if not caller.may_assign_groups(document.groups):
-        raise ApiError(403, "forbidden", "이 문서를 바꿀 권한이 없습니다 (다른 그룹의 문서).")
+    _require_editable(caller, document.knowledge_base, document.groups)
     return document
 
 
