@@ -5,7 +5,9 @@ rule was tuned on), samples-rewritten (two colloquial rewrites of each, over the
 hospital (eval/corpora/hospital: another organisation's documents and questions, written apart
 from the answer code; typed questions, dev and test splits) and KorQuAD dev (its paragraphs
 indexed as text files but those of one article in eight, held out so that its questions are
-unanswerable; `limit` questions spread over the articles). `split` keeps dev or test questions:
+unanswerable; `limit` questions spread over the articles), and scans (eval/corpora/
+scanned_notices.py: four scanned or photographed notices that only OCR can read; the citation
+must name the answer's page). `split` keeps dev or test questions:
 tune on dev, report test.
 Answers are scored KorQuAD style (exact match and character F1 against the gold span, after
 removing [n] markers) and by containment (a generated sentence rarely equals a span exactly).
@@ -28,6 +30,8 @@ from typing import Any
 from app.answer import AnswerResult, Timings
 from app.citations import strip_markers
 from app.services import Services
+from eval.corpora.scanned_notices import QUESTIONS as SCAN_QUESTIONS
+from eval.corpora.scanned_notices import write_notices
 from eval.datasets import HOSPITAL, SAMPLES, QACase, load_questions, sample_questions
 from eval.metrics import (
     char_f1,
@@ -98,9 +102,9 @@ def _evaluate_case(
         row["hit1"] = bool(files) and files[0] in gold
         row["hit5"] = bool(gold)
         row["in_prompt"] = all(any(same_document(f, s) for f in prompt_files) for s in case.sources)
-        row["correct"] = not answer.refused and _is_right(answer.answer, case)
+        row["correct"] = not answer.refused and is_right(answer.answer, case)
         plain = "" if answer.refused else strip_markers(answer.answer)
-        row["draft_correct"] = _is_right(answer.draft, case)
+        row["draft_correct"] = is_right(answer.draft, case)
         row["exact_match"] = exact_match(plain, case.answer)
         row["f1"] = round(char_f1(plain, case.answer), 3)
         row["citations_with_answer"] = [
@@ -110,10 +114,13 @@ def _evaluate_case(
         row["citation_ok"] = bool(cited_files) and all(
             any(same_document(f, s) for s in case.sources) for f in cited_files
         )
+        row["cited_pages"] = [c.page for c in answer.citations]
+        if case.page is not None:
+            row["page_ok"] = case.page in row["cited_pages"]
     return row
 
 
-def _is_right(text: str, case: QACase) -> bool:
+def is_right(text: str, case: QACase) -> bool:
     """Contains the expected answer in one of its written forms (every part, for an answer
     drawn from two documents)."""
     if case.answer_parts:
@@ -143,6 +150,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         **_wrong_when_supported(rows),
         "citation_accuracy": ratio(sum(r["citation_ok"] for r in cited), len(cited)),
         "citation_precision": ratio(sum(citations), len(citations)),
+        **_page_accuracy(cited),
         "mean_consistency": ratio(
             round(sum(r["consistency"] or 0 for r in answerable if not r["refused"]) * 1000),
             1000 * max(1, sum(not r["refused"] for r in answerable)),
@@ -152,6 +160,16 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
             for stage in ("retrieve_ms", "first_token_ms", "generate_ms", "check_ms")
         },
     }
+
+
+def _page_accuracy(cited: list[dict[str, Any]]) -> dict[str, Any]:
+    """Cited answers whose citations include the page the answer is on (sets that say)."""
+    paged = [r for r in cited if "page_ok" in r]
+    return (
+        {"citation_page_accuracy": ratio(sum(r["page_ok"] for r in paged), len(paged))}
+        if paged
+        else {}
+    )
 
 
 def _wrong_when_supported(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -202,6 +220,9 @@ def questions_of(set_name: str, limit: int | None) -> tuple[Path, list[QACase]]:
         return docs, korquad_questions(docs, limit or 100)
     if set_name == "hospital":
         return HOSPITAL / "docs", load_questions(HOSPITAL / "questions.jsonl")
+    if set_name == "scans":
+        docs = write_notices(RetrievalSettings().data_dir.resolve() / "eval" / "scans")
+        return docs, list(SCAN_QUESTIONS)
     if set_name == "samples-rewritten":
         return SAMPLES / "docs", load_questions(SAMPLES / "questions_rewritten.jsonl")
     return SAMPLES / "docs", sample_questions()

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 SHARED_DATA = REPO.parent / "shared" / "data"
 HOSPITAL = REPO / "eval" / "corpora" / "hospital"
-ANSWER_SETS = ("samples", "samples-rewritten", "hospital", "korquad")
+ANSWER_SETS = ("samples", "samples-rewritten", "hospital", "korquad", "scans")
 SPLITS = ("dev", "test", "all")
 
 
@@ -32,6 +32,8 @@ class QACase:
     answer_parts: tuple[str, ...] = ()
     type: str = "direct"
     split: str = "dev"
+    page: int | None = None
+    """The page the answer must be cited with, where the set says (scanned notices)."""
 
     @property
     def source(self) -> str:

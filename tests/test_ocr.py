@@ -14,16 +14,19 @@ import pikepdf
 import pytest
 from docx import Document
 from docx.shared import Inches
+from fastapi.testclient import TestClient
 from pptx import Presentation
 from pptx.util import Inches as PptxInches
 
+from app.api import create_app
+from app.services import Services
 from eval.ocr_eval import edit_distance
 from eval.scans import degrade, render_page, scanned_pdf
 from ingest.elements import GarbledText
 from ingest.index import Indexer
 from ingest.parse_pool import ParsePool, ParserTimedOut
 from ingest.parsers import OcrOptions, parse_file
-from ingest.parsers.ocr import OcrUnavailable
+from ingest.parsers.ocr import OcrUnavailable, read_image
 from ingest.parsers.quality import text_problem
 from ingest.settings import IngestSettings
 from retrieval.embedding import Embedder
@@ -234,3 +237,43 @@ def test_a_scanned_notice_is_found_by_search_with_its_page_and_the_ocr_mark(
         assert "주2회" in squeezed(top["text"])
     finally:
         store.close()
+
+
+MIXED = [
+    "제3조 (인사 시스템)",
+    "연차 신청은 HR Portal에서 한다.",
+    "승인은 팀장이 SAP에서 처리한다.",
+    "점검을 마친 뒤 Annual Leave 메뉴를 연다.",
+]
+
+
+def test_latin_words_in_a_korean_scan_stay_latin_and_hangul_stays_hangul() -> None:
+    """`kor+eng` in one Tesseract run read Hangul words as Latin garbage ("신청은" → "ABS");
+    the Korean model alone reads "Annual Leave" as digits. The page is read by the Korean
+    model and its non-Hangul words again by the English one."""
+    page = read_image(render_page(MIXED), OcrOptions())
+    text = " ".join(page.lines)
+    for word in ("HR", "SAP에서", "Annual Leave", "신청은", "승인은", "점검을"):
+        assert word in text, text
+
+
+def test_a_question_about_an_uploaded_scan_is_answered_citing_its_page(
+    scratch_services: Services, tmp_path: Path
+) -> None:
+    cover = render_page(["사내 공지 모음", "2025년 하반기"])
+    scan = scanned_pdf([cover, degrade(render_page(NOTICE), "photo", 4)], tmp_path / "공지.pdf")
+    client = TestClient(create_app(scratch_services))
+    response = client.post(
+        "/v1/documents",
+        files={"file": ("재택근무 공지.pdf", scan.read_bytes())},
+        data={"knowledge_base": "scans"},
+    )
+    assert response.status_code == 200 and response.json()["status"] == "added", response.text
+    body = client.post(
+        "/v1/ask", json={"question": "재택은 일주일에 몇 번까지 돼요?", "knowledge_base": "scans"}
+    ).json()
+    assert not body["refused"] and "2회" in body["answer"], body
+    cited = body["citations"][0]
+    assert (
+        cited["source_uri"].endswith("재택근무 공지.pdf") and cited["page"] == 2 and cited["ocr"]
+    ), cited

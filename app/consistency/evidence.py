@@ -49,6 +49,7 @@ class Evidence:
     question_numbers: frozenset[float]
     """Every figure of the question: counts an answer may multiply a source figure by."""
     out_of_scope: frozenset[str]
+    """Question topics that no retrieved passage mentions and no readable document contains."""
     topics: frozenset[str]
     """The question's topic nouns (not the words naming the answer's kind, wh-words or deictic
     time words)."""
@@ -59,8 +60,6 @@ class Evidence:
             return 1.0
         held = compact(self.source(numbers)) if numbers else ""
         return sum(compact(t) in held for t in self.topics) / len(self.topics)
-
-    """Question topics that no retrieved passage mentions and no readable document contains."""
 
     def source(self, numbers: Sequence[int]) -> str:
         return "\n".join(self.texts[n] for n in numbers or list(self.passages))

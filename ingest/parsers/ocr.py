@@ -22,6 +22,7 @@ from PIL import Image
 
 from ingest.elements import ParseError
 from ingest.parsers.normalize import clean_text
+from ingest.parsers.ocr_words import Word, mean_confidence, reread, tsv_words
 from ingest.parsers.preprocess import prepare
 
 OcrMode = Literal["auto", "off"]
@@ -93,36 +94,34 @@ def require(options: OcrOptions, name: str, why: str) -> None:
 def read_image(image: Image.Image, options: OcrOptions) -> OcrPage:
     """The page's text lines and confidence (call `require` first).
 
-    One Tesseract run writes both the text (txt: Tesseract's own word spacing, which the
-    per-word TSV loses, splitting Hangul eojeols into syllables) and the TSV whose word
-    confidences are averaged.
+    The first language model reads the page; when it is Korean and others are configured,
+    the words it read without Hangul are read again by them (ocr_words.py says why).
     """
+    page = prepare(image)
+    first, *others = options.languages.split("+")
+    lines, words = _tesseract(page, first, options)
+    if first == "kor" and others:
+        second = "+".join(others)
+        lines, words = reread(lines, words, page, lambda s: _tesseract(s, second, options)[1])
+    return OcrPage(lines, mean_confidence(words))
+
+
+def _tesseract(
+    image: Image.Image, languages: str, options: OcrOptions
+) -> tuple[list[str], list[Word]]:
+    """One Tesseract run: the text lines (Tesseract's own word spacing, which the per-word TSV
+    loses by splitting Hangul eojeols into syllables) and the TSV's words."""
     from pytesseract import pytesseract as tesseract
 
-    with tesseract.save(prepare(image)) as (base, input_file):
+    with tesseract.save(image) as (base, input_file):
         tesseract.run_tesseract(
             input_file,
             base,
             "txt",
-            options.languages,
+            languages,
             config=f"--psm {options.psm} -c tessedit_create_tsv=1",
             timeout=options.timeout_s,
         )
         text = Path(f"{base}.txt").read_text(encoding="utf-8")
         table = Path(f"{base}.tsv").read_text(encoding="utf-8")
-    lines = [line for line in clean_text(text).split("\n") if line.strip()]
-    return OcrPage(lines, _confidence(table))
-
-
-def _confidence(tsv: str) -> float:
-    """Mean word confidence weighted by word length, from Tesseract's TSV."""
-    weighted, letters = 0.0, 0
-    for row in tsv.splitlines()[1:]:
-        cells = row.split("\t")
-        if len(cells) < 12 or not cells[11].strip():
-            continue
-        confidence, word = float(cells[10]), cells[11].strip()
-        if confidence >= 0:
-            weighted += confidence * len(word)
-            letters += len(word)
-    return weighted / letters if letters else 0.0
+    return [line for line in clean_text(text).split("\n") if line.strip()], tsv_words(table)
