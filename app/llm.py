@@ -25,6 +25,8 @@ from app.settings import AppSettings
 from retrieval.model_files import WheelFile
 
 Message = dict[str, str]
+JsonSchema = dict[str, Any]
+"""A JSON Schema a constrained reply must follow."""
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -56,8 +58,13 @@ class LLM(Protocol):
     name: str
     context_size: int
 
-    def stream(self, messages: Sequence[Message], max_tokens: int) -> Generator[str, None, None]:
-        """Text pieces as the model produces them; closing the iterator stops generation."""
+    def stream(
+        self, messages: Sequence[Message], max_tokens: int, schema: JsonSchema | None = None
+    ) -> Generator[str, None, None]:
+        """Text pieces as the model produces them; closing the iterator stops generation.
+        With `schema` the reply is JSON that the decoder is constrained to (llama.cpp's
+        grammar in process; `response_format: {type: json_object, schema}` on a server, the
+        form llama-server and llama-cpp-python's server read)."""
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -137,13 +144,17 @@ class LlamaCppLLM:
     def _first_tokens(self, words: Sequence[str]) -> list[int]:
         return sorted({self._llama.tokenize(w.encode(), add_bos=False)[0] for w in words})
 
-    def stream(self, messages: Sequence[Message], max_tokens: int) -> Generator[str, None, None]:
+    def stream(
+        self, messages: Sequence[Message], max_tokens: int, schema: JsonSchema | None = None
+    ) -> Generator[str, None, None]:
+        constrained: Any = {"type": "json_object", "schema": schema} if schema else None
         with self._gate:
             chunks: Any = self._llama.create_chat_completion(
                 messages=list(messages),  # type: ignore[arg-type]
                 max_tokens=max_tokens,
                 temperature=self._temperature,
                 stream=True,
+                response_format=constrained,
             )
             try:
                 for chunk in _until(time.monotonic() + self._generation_s, chunks):
@@ -287,14 +298,18 @@ class OpenAICompatibleLLM:
         assert error is not None
         raise error
 
-    def stream(self, messages: Sequence[Message], max_tokens: int) -> Generator[str, None, None]:
-        body = {
+    def stream(
+        self, messages: Sequence[Message], max_tokens: int, schema: JsonSchema | None = None
+    ) -> Generator[str, None, None]:
+        body: dict[str, Any] = {
             "model": self._settings.llm_remote_model,
             "messages": list(messages),
             "max_tokens": max_tokens,
             "temperature": self._settings.llm_temperature,
             "stream": True,
         }
+        if schema:  # llama.cpp's form (llama-server, llama-cpp-python's server)
+            body["response_format"] = {"type": "json_object", "schema": schema}
         deadline = time.monotonic() + self._settings.llm_generation_s
         sent = ""
         error: BaseException | None = None
@@ -459,5 +474,7 @@ def create_llm(settings: AppSettings, models_dir: Path) -> LLM:
     return LlamaCppLLM(resolve_model_path(settings.llm_model, models_dir), settings)
 
 
-def complete(llm: LLM, messages: Sequence[Message], max_tokens: int) -> str:
-    return "".join(llm.stream(messages, max_tokens))
+def complete(
+    llm: LLM, messages: Sequence[Message], max_tokens: int, schema: JsonSchema | None = None
+) -> str:
+    return "".join(llm.stream(messages, max_tokens, schema))

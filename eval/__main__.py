@@ -34,6 +34,11 @@ def main() -> None:
     answers.add_argument(
         "--recheck", action="store_true", help="re-check the saved drafts instead of generating"
     )
+    quoted = sub.add_parser("quoted", help="evidence-first generation: quotes, then answers")
+    quoted.add_argument("--set", default="hospital", choices=ANSWER_SETS)
+    quoted.add_argument("--split", default="dev", choices=SPLITS)
+    quoted.add_argument("--limit", type=int, help="questions to ask")
+    quoted.add_argument("--reverify", action="store_true", help="judge the saved replies again")
     retrieval = sub.add_parser("retrieval", help="recall/MRR/nDCG of dense, sparse and hybrid")
     tokenizers = sub.add_parser("tokenizers", help="BM25 with morphemes vs character bigrams")
     for command in (retrieval, tokenizers):
@@ -75,6 +80,7 @@ def main() -> None:
     feedback.add_argument("--since", type=datetime.fromisoformat, help="ISO 8601 start")
     for command in (
         answers,
+        quoted,
         retrieval,
         tokenizers,
         speed,
@@ -86,7 +92,7 @@ def main() -> None:
         reindex,
     ):
         command.add_argument("--out", type=Path, default=Path("eval/reports"))
-    for command in (answers, retrieval):
+    for command in (answers, quoted, retrieval):
         command.add_argument("--store-dir", type=Path, help="keep the eval store here")
     args = parser.parse_args()
 
@@ -165,7 +171,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
     from app.services import Services
     from app.settings import AppSettings
-    from eval import answer_eval, retrieval_eval
+    from eval import answer_eval, quote_eval, retrieval_eval
 
     models = RetrievalSettings().models_dir.resolve()
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,6 +184,10 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
             if args.command == "answers":
                 return answer_eval.run(
                     services, args.set, args.out, args.limit, args.recheck, args.split
+                )
+            if args.command == "quoted":
+                return quote_eval.run(
+                    services, args.set, args.split, args.limit, args.out, args.reverify
                 )
             return retrieval_eval.run(services, args.set, args.out)
         finally:

@@ -3,6 +3,7 @@ interface over an OpenAI-compatible server (llama-cpp-python's own, started here
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,3 +117,30 @@ def test_judge_over_a_server_reads_its_logprobs(server: str, no_queue: LlamaCppL
     assert 0.0 < contradicted < supported < 1.0  # graded, not a bare yes/no reply
     # the same model in-process gives the same verdict
     assert supported == pytest.approx(no_queue.yes_probability(judge_messages(*ENTAILED)), abs=0.02)
+
+
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {"days": {"type": "integer"}, "quote": {"type": "string"}},
+    "required": ["days", "quote"],
+}
+LEAVE = [
+    {
+        "role": "user",
+        "content": "자료: 연차휴가는 1년간 80% 이상 출근한 직원에게 15일을 준다.\n"
+        "질문: 연차는 며칠이고, 근거 문장은? JSON으로 답하세요.",
+    }
+]
+
+
+def test_a_schema_constrains_the_reply_in_process_and_over_a_server(
+    server: str, no_queue: LlamaCppLLM
+) -> None:
+    """Evidence-first answers (eval/quote_eval.py) need JSON the decoder cannot leave:
+    llama.cpp's grammar in process, `response_format` on a server."""
+    remote = OpenAICompatibleLLM(
+        AppSettings(llm_base_url=server, llm_remote_model=SMALL_LLM, llm_timeout_s=120)
+    )
+    for llm in (no_queue, remote):
+        reply = json.loads(complete(llm, LEAVE, 60, ANSWER_SCHEMA))
+        assert set(reply) == {"days", "quote"} and isinstance(reply["days"], int), reply

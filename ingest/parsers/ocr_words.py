@@ -178,12 +178,19 @@ def _read_strip(
     page: Image.Image, boxes: list[tuple[int, int, int, int]], read: Reader
 ) -> list[list[Word]]:
     """Every box cut out of the page, stacked into one strip, read once; words per box."""
+    width, height = page.size  # a crop past the edge would be padded black, read as ink
     crops = [
-        page.crop((left - 1, top - 4, right + 1, bottom + 4)) for left, top, right, bottom in boxes
+        page.crop((max(0, x0 - 1), max(0, y0 - 4), min(width, x1 + 1), min(height, y1 + 4)))
+        for x0, y0, x1, y1 in boxes
     ]
-    width = max(c.width for c in crops) + 2 * _GAP
-    height = sum(c.height for c in crops) + _GAP * (len(crops) + 1)
-    strip = Image.new("L", (width, height), 255)
+    strip = Image.new(
+        "L",
+        (
+            max(c.width for c in crops) + 2 * _GAP,
+            sum(c.height for c in crops) + _GAP * (len(crops) + 1),
+        ),
+        255,
+    )
     bands, y = [], _GAP
     for crop in crops:
         strip.paste(crop, (_GAP, y))
