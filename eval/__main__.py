@@ -53,6 +53,7 @@ def main() -> None:
     ocr = sub.add_parser("ocr", help="OCR error rate and speed on rendered Korean scans")
     ocr.add_argument("--pages", type=int, default=8, help="pages per condition (4 conditions)")
     ocr.add_argument("--files", type=int, default=200, help="files in the 10%%-scans ingest")
+    ocr.add_argument("--dev", action="store_true", help="the pages the OCR rules are tuned on")
     consistency = sub.add_parser("consistency", help="calibrate the checker on KLUE-NLI dev")
     consistency.add_argument("--judge-pairs", type=int, default=400, help="pairs the LLM judges")
     consistency.add_argument(
@@ -126,7 +127,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     if args.command == "ocr":
         from eval import ocr_eval
 
-        return ocr_eval.run(load_embedder(), args.pages, args.files, args.out)
+        return ocr_eval.run(load_embedder(), args.pages, args.files, args.out, args.dev)
 
     if args.command == "checker-cases":
         from app.llm import create_llm

@@ -57,15 +57,20 @@ def page_figures(reference: str, read: str) -> dict[str, float]:
     return {"chars": len(ref), "errors": edit_distance(ref, hyp)}
 
 
-def measure_pages(pages_per_condition: int, options: OcrOptions) -> dict[str, Any]:
-    rng = random.Random(SEED)
+DEV_OFFSET = 101
+"""Dev pages (`--dev`) come from another seed: the OCR rules are chosen on them, not on the
+report's pages."""
+
+
+def measure_pages(pages_per_condition: int, options: OcrOptions, offset: int = 0) -> dict[str, Any]:
+    rng = random.Random(SEED + offset)
     sentences = korean_sentences()
     rows: list[dict[str, Any]] = []
     for condition in CONDITIONS:
         for n in range(pages_per_condition):
             lines = notice_lines(rng, sentences, count=rng.randint(12, 18))
             font = FONTS[n % len(FONTS)]
-            image = degrade(render_page(lines, font), condition, seed=n)
+            image = degrade(render_page(lines, font), condition, seed=n + offset)
             reference = "\n".join(lines)
             started = time.perf_counter()
             page = read_image(image, options)
@@ -145,19 +150,22 @@ def ingest_with_scans(embedder: Embedder, files: int, tmp: Path) -> dict[str, An
     }
 
 
-def run(embedder: Embedder, pages_per_condition: int, files: int, out_dir: Path) -> dict[str, Any]:
-    """Writes ocr.json: per-page figures, the CER table and the ingestion with scans."""
+def run(
+    embedder: Embedder, pages_per_condition: int, files: int, out_dir: Path, dev: bool = False
+) -> dict[str, Any]:
+    """Writes ocr.json (ocr-dev.json for the dev pages): per-page figures, the CER table and
+    the ingestion with scans."""
     if shutil.which("tesseract") is None:
         raise SystemExit("tesseract is not installed (scripts/install.sh installs it)")
     options = IngestSettings().ocr_options()
     report: dict[str, Any] = {"machine": machine(), "languages": options.languages}
-    report.update(measure_pages(pages_per_condition, options))
+    report.update(measure_pages(pages_per_condition, options, DEV_OFFSET if dev else 0))
     print(json.dumps(report["table"], indent=2), flush=True)
     if files:
         with tempfile.TemporaryDirectory() as tmp:
             report["ingest_10pct_scans"] = ingest_with_scans(embedder, files, Path(tmp))
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "ocr.json").write_text(
+    (out_dir / ("ocr-dev.json" if dev else "ocr.json")).write_text(
         json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     return {k: v for k, v in report.items() if k != "pages"}
