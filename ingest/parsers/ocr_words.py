@@ -2,8 +2,7 @@
 
 Measured on rendered Korean pages (`python -m eval ocr`): Tesseract with `kor+eng` lets the
 English model take Hangul words for Latin ones ("신청은" → "ABS"), while `kor` alone reads the
-Hangul almost perfectly (23 of 3,283 syllables wrong) but every Latin word wrong ("SBS" →
-"585", "Gobi" → "6001"). So the page is read by the Korean model, and each run of words it
+Hangul well but every Latin word wrong ("SBS" → "585", "Gobi" → "6001"). So the page is read by the Korean model, and each run of words it
 read without a Hangul letter but with a letter or digit is cut out of the page and read again
 by the other models; the reading with the higher confidence is kept. All those crops are read
 in one Tesseract run (stacked into one strip), so a page costs two runs, not one per word.
@@ -150,12 +149,11 @@ def _runs(text: str, group: list[Word]) -> list[list[Word]]:
     current: list[Word] = []
     previous_end = -2
     for word, start in zip(group, starts, strict=True):
-        joined = start == previous_end
-        if (_is_foreign(word) or _is_doubtful(word)) and (joined or not current):
+        fits = _is_foreign(word) or _is_doubtful(word)
+        if fits and (start == previous_end or not current):
             current.append(word)
         else:
             runs.append(current)
-            fits = _is_foreign(word) or _is_doubtful(word)
             current = [word] if fits else []
         previous_end = start + len(word.text)
     runs.append(current)
