@@ -87,44 +87,10 @@ def _format_passage(number: int, text: str, payload: dict[str, Any]) -> str:
     return f"{header}\n{text}"
 
 
-# One worked turn before the real one. The 1.5B default, told only in words, often echoed the
-# question, pasted a table line or answered with the figure of another row; the example shows
-# an everyday word for the passage's term (손님 → 방문객), the row and column the question
-# names, the right passage's number and the figure as written. It is invented for the prompt
-# (no evaluation document holds it) and stays the same for every question, so llama.cpp keeps
-# its tokens in the KV cache and only the first answer pays for them.
-EXAMPLE_QUESTION = "손님 데려가면 라떼 한 잔에 얼마 내요?"
-EXAMPLE_PASSAGES = (
-    Passage(
-        1,
-        "example-1",
-        "사내 카페는 평일 08:00~18:00에 운영하며 토요일과 공휴일에는 쉰다.",
-        {"file_name": "사내카페_운영안내.md", "section": "운영 시간"},
-    ),
-    Passage(
-        2,
-        "example-2",
-        "메뉴: 아메리카노 | 임직원: 1,500원 | 방문객: 3,000원\n"
-        "메뉴: 카페라테 | 임직원: 2,000원 | 방문객: 3,500원",
-        {"file_name": "사내카페_운영안내.md", "section": "메뉴 가격"},
-    ),
-)
-EXAMPLE_ANSWER = "방문객의 카페라테 가격은 한 잔에 3,500원입니다 [2]."
-
-
-def passages_message(question: str, passages: Sequence[Passage]) -> Message:
-    """The user turn: the numbered passages, then the question."""
-    context = "\n\n".join(_format_passage(p.number, p.text, p.payload) for p in passages)
-    return {"role": "user", "content": f"<자료>\n{context}\n</자료>\n\n질문: {question}"}
-
-
 def build_messages(question: str, passages: Sequence[Passage]) -> list[Message]:
-    return [
-        {"role": "system", "content": _SYSTEM_KO},
-        passages_message(EXAMPLE_QUESTION, EXAMPLE_PASSAGES),
-        {"role": "assistant", "content": EXAMPLE_ANSWER},
-        passages_message(question, passages),
-    ]
+    context = "\n\n".join(_format_passage(p.number, p.text, p.payload) for p in passages)
+    user = f"<자료>\n{context}\n</자료>\n\n질문: {question}"
+    return [{"role": "system", "content": _SYSTEM_KO}, {"role": "user", "content": user}]
 
 
 # English instructions read the Korean pair well with the 1.5B default (`python -m eval

@@ -22,7 +22,7 @@ from app.answer import Timings
 from app.citations import strip_markers
 from app.consistency.figures import compact, number_values
 from app.llm import JsonSchema, Message, complete
-from app.prompt import Passage, passages_message
+from app.prompt import Passage, build_messages
 from app.services import Services
 from eval.answer_eval import is_right, questions_of
 from eval.datasets import QACase
@@ -56,7 +56,7 @@ def schema(passages: int) -> JsonSchema:
 
 def messages(question: str, passages: list[Passage]) -> list[Message]:
     """The answer prompt's passages and question under the evidence-first instructions."""
-    return [{"role": "system", "content": _SYSTEM}, passages_message(question, passages)]
+    return [{"role": "system", "content": _SYSTEM}, *build_messages(question, passages)[1:]]
 
 
 QUOTE_MATCH = 0.8
