@@ -180,7 +180,8 @@ class Answerer:
         decision = decide(consistency, self.decision_model)
         if not decision.show:
             timings.check_ms = _ms(start)
-            refusal = _refusal(question, passages, timings, _draft_refusal_reason(consistency), raw)
+            reason = _draft_refusal_reason(consistency, decision)
+            refusal = _refusal(question, passages, timings, reason, raw)
             return replace(refusal, decision=decision)
         text, citations = resolve_citations(with_checked_citations(text, consistency), passages)
         if self.settings.unsupported_policy == "withhold" and consistency.unsupported:
@@ -210,15 +211,22 @@ def _refusal(
     return AnswerResult(question, text, [], no_claim, passages, True, timings, reason, draft)
 
 
-def _draft_refusal_reason(consistency: ConsistencyResult) -> str:
-    """What the check found in a draft it does not show: question topics no document
-    contains, the first reason of each unsupported sentence, or that the model itself found
-    nothing."""
-    found = [f"질문의 '{form}'이(가) 어느 문서에도 없습니다" for form in consistency.out_of_scope]
-    found += [s.reasons[0] for s in consistency.unsupported if s.reasons]
-    if not found:
-        return "모델이 자료에서 답을 찾지 못했습니다."
-    return "초안 답변을 근거 문서로 확인하지 못했습니다: " + "; ".join(dict.fromkeys(found)) + "."
+def _draft_refusal_reason(consistency: ConsistencyResult, decision: AnswerDecision) -> str:
+    """What the check found in a draft it does not show: the first reason of each unsupported
+    sentence, the decision's probability when every sentence passed, or that the model itself
+    found nothing; then, as a hint, the question's words that no document contains."""
+    if consistency.score is None:
+        reason = "모델이 자료에서 답을 찾지 못했습니다."
+    else:
+        found = [s.reasons[0] for s in consistency.unsupported if s.reasons]
+        found = found or [f"답변 전체가 맞을 확률이 낮습니다 ({decision.probability:.0%})"]
+        reason = (
+            "초안 답변을 근거 문서로 확인하지 못했습니다: " + "; ".join(dict.fromkeys(found)) + "."
+        )
+    if consistency.out_of_scope:
+        words = ", ".join(f"'{form}'" for form in consistency.out_of_scope)
+        reason += f" 질문의 {words}은(는) 어느 문서에도 없는 말입니다. 문서에 쓰인 말로 물어보세요."
+    return reason
 
 
 def with_checked_citations(text: str, consistency: ConsistencyResult) -> str:

@@ -73,6 +73,9 @@ def main() -> None:
     decide.add_argument(
         "--apply", type=Path, nargs="*", default=[], help="answers-<set>-test.json reports"
     )
+    decide.add_argument(
+        "--signals", nargs="+", help="a subset of the decision's signals (default: all shipped)"
+    )
     reindex = sub.add_parser("reindex-load", help="search p95 during a nightly sync and a rebuild")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
@@ -145,7 +148,8 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         from eval import decision_fit
 
         cost = decision_fit.WRONG_COST if args.wrong_cost is None else args.wrong_cost
-        return decision_fit.run(args.reports, args.fit, cost, args.apply)
+        signals = tuple(args.signals or decision_fit.SIGNALS)
+        return decision_fit.run(args.reports, args.fit, cost, args.apply, signals)
     if args.command == "llm":
         from app.llm import create_llm
         from app.settings import AppSettings

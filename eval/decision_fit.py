@@ -6,6 +6,10 @@ draft would have been right: an answerable question whose draft contains the exp
 An unanswerable question has no right answer to show. A logistic model gives P(right); the
 threshold maximises right answers shown minus `WRONG_COST` times wrong answers shown on the same
 rows — a wrong answer shown as checked costs trust that a refusal does not.
+
+With dev reports of two or more corpora, `cross` fits on each corpus and applies the fit to the
+others: the question the product faces (a company whose documents nobody tuned on), asked on
+dev rows only. `signals` picks a subset of the decision's signals, to measure one's worth.
 """
 
 from __future__ import annotations
@@ -48,8 +52,10 @@ def _threshold(p: np.ndarray, right: np.ndarray, wrong_cost: float) -> float:
     return max(candidates, key=lambda t: (utility(t), -t))
 
 
-def _signals(rows: Sequence[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    x = np.array([[r["decision"]["signals"][s] for s in SIGNALS] for r in rows], dtype=float)
+def _signals(
+    rows: Sequence[dict[str, Any]], signals: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([[r["decision"]["signals"][s] for s in signals] for r in rows], dtype=float)
     return x, np.array([_label(r) for r in rows])
 
 
@@ -68,10 +74,14 @@ def _outcome(shown: np.ndarray, right: np.ndarray) -> dict[str, int]:
     }
 
 
-def leave_one_out(rows: Sequence[dict[str, Any]], wrong_cost: float = WRONG_COST) -> dict[str, int]:
+def leave_one_out(
+    rows: Sequence[dict[str, Any]],
+    wrong_cost: float = WRONG_COST,
+    signals: Sequence[str] = SIGNALS,
+) -> dict[str, int]:
     """Each row decided by the model and threshold fitted on all the others: an estimate of
     the decision on unseen rows that the in-sample fit overstates."""
-    x, right = _signals(rows)
+    x, right = _signals(rows, signals)
     shown = np.zeros(len(rows), dtype=bool)
     for i in range(len(rows)):
         others = np.arange(len(rows)) != i
@@ -80,15 +90,19 @@ def leave_one_out(rows: Sequence[dict[str, Any]], wrong_cost: float = WRONG_COST
     return _outcome(shown, right)
 
 
-def fit(rows: Sequence[dict[str, Any]], wrong_cost: float = WRONG_COST) -> dict[str, Any]:
-    x, right = _signals(rows)
+def fit(
+    rows: Sequence[dict[str, Any]],
+    wrong_cost: float = WRONG_COST,
+    signals: Sequence[str] = SIGNALS,
+) -> dict[str, Any]:
+    x, right = _signals(rows, signals)
     model, threshold = _fitted(x, right, wrong_cost)
     shown = model.predict_proba(x)[:, 1] >= threshold
     return {
         **_outcome(shown, right),
         "model": {
             "weights": {
-                s: round(float(w), 4) for s, w in zip(SIGNALS, model.coef_[0], strict=True)
+                s: round(float(w), 4) for s, w in zip(signals, model.coef_[0], strict=True)
             },
             "bias": round(float(model.intercept_[0]), 4),
             "threshold": round(float(threshold), 3),
@@ -98,10 +112,24 @@ def fit(rows: Sequence[dict[str, Any]], wrong_cost: float = WRONG_COST) -> dict[
 
 def applied(model: dict[str, Any], rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """What a fitted model (`fit`'s "model") shows on other rows, e.g. a test split's."""
-    x, right = _signals(rows)
-    weights = np.array([model["weights"][s] for s in SIGNALS])
+    x, right = _signals(rows, list(model["weights"]))
+    weights = np.array(list(model["weights"].values()))
     p = 1.0 / (1.0 + np.exp(-(x @ weights + model["bias"])))
     return _outcome(p >= model["threshold"], right)
+
+
+def cross(
+    reports: Sequence[Path], wrong_cost: float = WRONG_COST, signals: Sequence[str] = SIGNALS
+) -> dict[str, dict[str, int]]:
+    """Fitted on each report's dev rows and applied to the dev rows of all the others."""
+    rows = {path.name: dev_rows([path]) for path in reports}
+    return {
+        f"{name} -> others": applied(
+            fit(own, wrong_cost, signals)["model"],
+            [row for other, theirs in rows.items() if other != name for row in theirs],
+        )
+        for name, own in rows.items()
+    }
 
 
 def run(
@@ -109,11 +137,15 @@ def run(
     write: bool,
     wrong_cost: float = WRONG_COST,
     apply_to: Sequence[Path] = (),
+    signals: Sequence[str] = SIGNALS,
 ) -> dict[str, Any]:
-    """The fit on the dev rows of `reports`, its leave-one-out estimate, and (`apply_to`) what
-    it shows on the test rows of other reports; `write` ships it as decision.json."""
+    """The fit on the dev rows of `reports`, its leave-one-out estimate, with two reports or more
+    the cross-corpus estimate, and (`apply_to`) what it shows on the test rows of each other
+    report; `write` ships it as decision.json (with the shipped signals only)."""
+    if write and tuple(signals) != SIGNALS:
+        raise ValueError("decision.json is written with the shipped signals only")
     rows = dev_rows(reports)
-    result = fit(rows, wrong_cost)
+    result = fit(rows, wrong_cost, signals)
     if write:
         shipped = {
             "fitted_on": "dev rows of " + ", ".join(p.name for p in reports),
@@ -122,7 +154,11 @@ def run(
             **result,
         }
         DECISION_FILE.write_text(json.dumps(shipped, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    report = {**result, "leave_one_out": leave_one_out(rows, wrong_cost)}
-    if apply_to:
-        report["test"] = applied(result["model"], dev_rows(apply_to, "test"))
+    report = {**result, "leave_one_out": leave_one_out(rows, wrong_cost, signals)}
+    if len(reports) > 1:
+        report["cross_corpus"] = cross(reports, wrong_cost, signals)
+    for path in apply_to:
+        report.setdefault("test", {})[path.name] = applied(
+            result["model"], dev_rows([path], "test")
+        )
     return report

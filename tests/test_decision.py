@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app.answer import Answerer, Timings
 from app.consistency import ConsistencyResult, SentenceCheck
 from app.consistency.calibration import Calibration
 from app.consistency.decision import SIGNALS, answer_signals, decide, load_decision_model
+from app.prompt import Passage
 from app.services import Services
 from eval.decision_fit import applied, fit, leave_one_out
+from retrieval.store.base import SearchFilter
 
 
 def _row(share: float, unknown: float, right: bool, answerable: bool = True) -> dict[str, Any]:
@@ -73,3 +76,29 @@ def test_the_answer_threshold_setting_replaces_the_fitted_one(
         assert model.threshold == 0.2 and model.weights == fitted.weights
     finally:
         lenient.close()
+
+
+def test_a_refused_draft_says_why_and_names_the_words_no_document_holds(
+    services: Services,
+) -> None:
+    """Every sentence passed but the decision refused: the reason is the decision's own
+    probability (not "the model found nothing"), and a question word no document holds is
+    named as a hint to ask in the documents' terms."""
+    strict = Calibration(dict.fromkeys(SIGNALS, 0.0), 0.0, 0.99)  # P = 0.5: always refused
+    answerer = Answerer(
+        services.searcher, services.llm, services.app, services.answerer.checker, strict
+    )
+    passages = [
+        Passage(
+            1, "c1", "법인카드는 팀장 승인 시 50만 원까지 사용할 수 있다.", {"file_name": "카드.md"}
+        )
+    ]
+    draft = "법인카드는 팀장 승인 시 50만 원까지 사용할 수 있습니다 [1]."
+    result = answerer.finish(
+        "뀨뀨 법인카드 얼마까지 긁어요?", draft, passages, Timings(), SearchFilter()
+    )
+    assert result.decision is not None and result.decision.signals["supported_share"] == 1.0
+    assert result.refused and "확률이 낮습니다 (50%)" in result.refusal_reason
+    assert "모델이 자료에서 답을 찾지 못했습니다" not in result.refusal_reason
+    assert "질문의 '뀨뀨'은(는) 어느 문서에도 없는 말입니다" in result.refusal_reason
+    assert result.refusal_reason.endswith("문서에 쓰인 말로 물어보세요.")
