@@ -38,8 +38,15 @@ class Timings:
     rewrite_ms: float = 0.0
     retrieve_ms: float = 0.0
     generate_ms: float = 0.0
+    """From the request to the model to its last token: the prompt's evaluation (the wait for
+    the first token) is part of it."""
     check_ms: float = 0.0
     first_token_ms: float | None = None
+
+    @property
+    def answer_ms(self) -> float:
+        """The whole answer as the caller waits for it: rewrite, retrieval, generation, check."""
+        return round(self.rewrite_ms + self.retrieve_ms + self.generate_ms + self.check_ms, 1)
 
 
 @dataclass

@@ -140,7 +140,9 @@ class CheckRequest(BaseModel):
 class TimingsOut(BaseModel):
     rewrite_ms: float = 0.0
     retrieve_ms: float
-    generate_ms: float
+    generate_ms: float = Field(
+        description="From the request to the model to its last token (first token included)."
+    )
     check_ms: float
     first_token_ms: float | None = None
 

@@ -158,8 +158,14 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "latency_ms": {
             stage: latency_summary([r["timings"][stage] for r in rows if r["timings"][stage]])
             for stage in ("retrieve_ms", "first_token_ms", "generate_ms", "check_ms")
-        },
+        }
+        | {"answer_ms": latency_summary([_answer_ms(r) for r in rows if r["draft"]])},
     }
+
+
+def _answer_ms(row: dict[str, Any]) -> float:
+    """The whole answer of a row the model was asked for (generation includes its first token)."""
+    return Timings(**row["timings"]).answer_ms
 
 
 def _page_accuracy(cited: list[dict[str, Any]]) -> dict[str, Any]:

@@ -12,10 +12,12 @@ import struct
 import zlib
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import olefile
 import pytest
 
+from eval.answer_eval import summarize
 from eval.corpora import splits
 from eval.corpora.hospital import build
 from eval.corpora.hospital import content as C
@@ -124,3 +126,22 @@ def test_questions_jsonl_is_what_questions_py_builds() -> None:
         json.loads(line) for line in (CORPUS / "questions.jsonl").read_text("utf-8").splitlines()
     ]
     assert built == on_disk
+
+
+def test_the_whole_answer_latency_counts_the_first_token_once() -> None:
+    """generate_ms already holds the wait for the first token: adding first_token_ms again
+    overstated answer latency in earlier reports."""
+
+    def row(first: float | None, generate: float, draft: str = "답 [1]") -> dict[str, Any]:
+        timings = {"rewrite_ms": 0.0, "retrieve_ms": 10.0, "generate_ms": generate}
+        timings |= {"check_ms": 500.0, "first_token_ms": first}
+        return {"answerable": False, "refused": True, "draft": draft, "consistency": None} | {
+            "timings": timings,
+            "type": "unanswerable",
+            "split": "dev",
+        }
+
+    rows = [row(14_000, 17_000), row(9_000, 10_000), row(None, 0.0, draft="")]
+    latency = summarize(rows)["latency_ms"]
+    assert latency["answer_ms"]["p50"] == (17_510 + 10_510) / 2
+    assert latency["first_token_ms"]["p50"] == 11_500
