@@ -11,8 +11,10 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -401,6 +403,16 @@ def test_a_rebuild_switches_only_when_complete_and_keeps_uploads(
     assert upload and all(h.payload["acl_groups"] == ["security"] for h in upload)
 
 
+def _wait_until_handed_to_a_worker(future: Future[Any]) -> None:
+    """A fixed sleep raced the parse: on an idle machine the worker could finish the file
+    before the kill, and the test saw no crash. Once the executor has handed the call to its
+    workers, killing them breaks the call whether the worker is still starting or parsing."""
+    deadline = time.monotonic() + 60
+    while not future.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert future.running() and not future.done()
+
+
 def test_a_killed_parser_worker_costs_one_file_and_the_pool_recovers(tmp_path: Path) -> None:
     """SIGKILL, as the OOM killer sends it; after MAX_CRASHES the pool parses in-process."""
     big = tmp_path / "큰 문서.md"
@@ -411,7 +423,7 @@ def test_a_killed_parser_worker_costs_one_file_and_the_pool_recovers(tmp_path: P
         for _ in range(MAX_CRASHES):
             assert pool.workers == 2
             in_flight = pool.submit(big)
-            time.sleep(1.0)  # the big file takes several seconds to parse
+            _wait_until_handed_to_a_worker(in_flight.future)
             for worker in multiprocessing.active_children():
                 worker.kill()
             with pytest.raises(ParserCrashed, match=r"큰 문서\.md"):
