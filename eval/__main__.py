@@ -76,6 +76,8 @@ def main() -> None:
     decide.add_argument(
         "--signals", nargs="+", help="a subset of the decision's signals (default: all shipped)"
     )
+    agreement = sub.add_parser("agreement", help="sample agreement from the probe's samples")
+    agreement.add_argument("--reports", type=Path, default=Path("eval/reports"))
     reindex = sub.add_parser("reindex-load", help="search p95 during a nightly sync and a rebuild")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")
@@ -115,6 +117,10 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         from eval import feedback_export
 
         return feedback_export.run(Services().database, args.out, args.since)
+    if args.command == "agreement":
+        from eval import agreement
+
+        return agreement.run(args.reports)
     if args.command == "tokenizers":
         from eval import tokenizer_eval
 
