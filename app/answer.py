@@ -18,6 +18,7 @@ from app.consistency import ConsistencyChecker, ConsistencyResult, SentenceCheck
 from app.consistency.calibration import Calibration
 from app.consistency.decision import AnswerDecision, decide
 from app.conversation import standalone_question
+from app.focus import focus_passages
 from app.llm import LLM
 from app.prompt import Passage, build_messages, refusal_for, select_passages
 from app.settings import AppSettings
@@ -66,6 +67,9 @@ class AnswerResult:
     tell a wrong draft from a right draft the check refused; never shown as an answer."""
     decision: AnswerDecision | None = None
     """Why the answer was shown or refused (None when the model was not asked)."""
+    prompt_tokens: int = 0
+    """Tokens of the question and of the passage text the model read (the focused units, not
+    the whole passages); 0 when the model was not asked."""
 
 
 def _ms(start: float) -> float:
@@ -147,15 +151,18 @@ class Answerer:
             return
         start = time.perf_counter()
         pieces: list[str] = []
-        for piece in self.llm.stream(
-            build_messages(question, passages), self.settings.llm_max_tokens
-        ):
+        shown = focus_passages(
+            question, passages, self.searcher.embedder, self.settings.prompt_units
+        )
+        for piece in self.llm.stream(build_messages(question, shown), self.settings.llm_max_tokens):
             if timings.first_token_ms is None:
                 timings.first_token_ms = _ms(start)
             pieces.append(piece)
             yield piece
         timings.generate_ms = _ms(start)
-        yield self.finish(question, "".join(pieces), passages, timings, search_filter)
+        result = self.finish(question, "".join(pieces), passages, timings, search_filter)
+        read = [question, *(p.text for p in shown)]
+        yield replace(result, prompt_tokens=sum(self.llm.count_tokens(t) for t in read))
 
     def answer(
         self, question: str, search_filter: SearchFilter, turns: Sequence[tuple[str, str]] = ()

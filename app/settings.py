@@ -52,6 +52,11 @@ class AppSettings(BaseSettings):
     retrieve_k: int = Field(
         default=4, description="Passages given to the LLM (prompt length drives CPU latency)."
     )
+    prompt_units: int = Field(
+        default=10,
+        description="Passage units (lines, sentences, table rows) the prompt shows, the ones "
+        "closest to the question; 0 shows the passages whole. The check reads them whole.",
+    )
     min_relevance: float = Field(
         default=0.80,
         description="Best dense cosine below this means nothing relevant was found: refuse.",

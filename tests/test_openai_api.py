@@ -83,6 +83,7 @@ def test_chat_completion_answers_with_the_citations_of_ask(
     assert message.content == ask_answer["answer"]
     assert extra["consistency"]["sentences"] and extra["refused"] == ask_answer["refused"]
     assert completion.usage is not None and completion.usage.completion_tokens > 0
+    assert completion.usage.prompt_tokens > 0  # the focused passages the model read
     metrics = httpx.get(f"{base_url}/metrics").text
     assert 'kdocqa_answer_stage_seconds_count{stage="retrieve"}' in metrics
     assert (

@@ -134,12 +134,11 @@ def _start(
 
 
 def _usage(services: Services, result: AnswerResult) -> dict[str, int]:
-    """Tokens of the question and passages the model read, and of the answer served."""
+    """Tokens of the question and passage units the model read, and of the answer served."""
     if not result.draft:
         return {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-    count = services.llm.count_tokens
-    prompt = count(result.question) + sum(count(p.text) for p in result.passages)
-    completion = count(result.answer)
+    prompt = result.prompt_tokens
+    completion = services.llm.count_tokens(result.answer)
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
