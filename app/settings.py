@@ -53,7 +53,7 @@ class AppSettings(BaseSettings):
         default=4, description="Passages given to the LLM (prompt length drives CPU latency)."
     )
     prompt_units: int = Field(
-        default=10,
+        default=0,
         description="Passage units (lines, sentences, table rows) the prompt shows, the ones "
         "closest to the question; 0 shows the passages whole. The check reads them whole.",
     )

@@ -77,9 +77,7 @@ def main() -> None:
         "--signals", nargs="+", help="a subset of the decision's signals (default: all shipped)"
     )
     agreement = sub.add_parser("agreement", help="sample agreement from the probe's samples")
-    agreement.add_argument(
-        "--reports", type=Path, default=Path("eval/reports/whole-passages")
-    )  # the probe sampled whole-passage prompts
+    agreement.add_argument("--reports", type=Path, default=Path("eval/reports"))
     reindex = sub.add_parser("reindex-load", help="search p95 during a nightly sync and a rebuild")
     llm = sub.add_parser("llm", help="prompt/generation speed, first token, KV-cache reuse")
     llm.add_argument("--llm", help="LLM name or GGUF path (default: the configured one)")

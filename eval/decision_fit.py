@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from app.consistency.decision import DECISION_FILE, SIGNALS
 
@@ -60,8 +62,18 @@ def _signals(
 
 
 def _fitted(x: np.ndarray, right: np.ndarray, wrong_cost: float) -> tuple[Any, float]:
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, right)
+    """Standardised before the fit: the L2 penalty would otherwise hold back a signal whose
+    useful range is small (a cosine gap of a few hundredths) however well it separates."""
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+    model.fit(x, right)
     return model, _threshold(model.predict_proba(x)[:, 1], right, wrong_cost)
+
+
+def _raw_weights(model: Any) -> tuple[np.ndarray, float]:
+    """The standardised fit as weights and bias on the raw signals, as decision.json holds it."""
+    scaler, logistic = model.named_steps["standardscaler"], model.named_steps["logisticregression"]
+    weights = logistic.coef_[0] / scaler.scale_
+    return weights, float(logistic.intercept_[0] - (weights * scaler.mean_).sum())
 
 
 def _outcome(shown: np.ndarray, right: np.ndarray) -> dict[str, int]:
@@ -98,13 +110,12 @@ def fit(
     x, right = _signals(rows, signals)
     model, threshold = _fitted(x, right, wrong_cost)
     shown = model.predict_proba(x)[:, 1] >= threshold
+    weights, bias = _raw_weights(model)
     return {
         **_outcome(shown, right),
         "model": {
-            "weights": {
-                s: round(float(w), 4) for s, w in zip(signals, model.coef_[0], strict=True)
-            },
-            "bias": round(float(model.intercept_[0]), 4),
+            "weights": {s: round(float(w), 4) for s, w in zip(signals, weights, strict=True)},
+            "bias": round(bias, 4),
             "threshold": round(float(threshold), 3),
         },
     }

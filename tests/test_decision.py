@@ -16,21 +16,23 @@ from eval.decision_fit import applied, fit, leave_one_out
 from retrieval.store.base import SearchFilter
 
 
-def _row(share: float, unknown: float, right: bool, answerable: bool = True) -> dict[str, Any]:
+def _row(share: float, gap: float, right: bool, answerable: bool = True) -> dict[str, Any]:
     signals = dict.fromkeys(SIGNALS, 0.0) | {
         "supported_share": share,
         "min_score": share,
-        "topics_unknown": unknown,
+        "question_gap": gap,
     }
     return {"answerable": answerable, "draft_correct": right, "decision": {"signals": signals}}
 
 
 def test_the_fit_separates_right_drafts_from_wrong_ones() -> None:
+    """Including by a signal whose useful range is a few hundredths: the fit standardises the
+    signals, so the penalty does not hold a small-scale one back."""
     rows = [_row(1.0, 0, True) for _ in range(12)] + [_row(0.0, 0, False) for _ in range(8)]
-    rows += [_row(1.0, 2, False, answerable=False) for _ in range(6)]  # unanswerable, answered
+    rows += [_row(1.0, 0.04, False, answerable=False) for _ in range(6)]  # the neighbour's row
     result = fit(rows)
     assert result["shown_right"] == 12 and result["shown_wrong"] == 0, result
-    assert result["model"]["weights"]["topics_unknown"] < 0, result
+    assert result["model"]["weights"]["question_gap"] < -10, result
 
 
 def test_the_fit_is_estimated_on_rows_it_did_not_see() -> None:

@@ -91,6 +91,12 @@ class ConsistencyChecker:
         for number, parts in sentences.items():
             vectors[number] = matrix[row : row + len(parts)]
             row += len(parts)
+        asked_vector = (
+            unit_rows(self.embedder.embed_query(question)[None, :])[0] if question else None
+        )
+        asked_units = (
+            {n: v @ asked_vector for n, v in vectors.items()} if asked_vector is not None else {}
+        )
         return Evidence(
             passages={p.number: p for p in passages},
             texts=texts,
@@ -101,6 +107,7 @@ class ConsistencyChecker:
             question_numbers=frozenset(number_values(question)),
             out_of_scope=frozenset(unknown_terms(missing) if unknown_terms else missing),
             topics=frozenset(topics),
+            asked=asked_units,
         )
 
     def check(
@@ -175,7 +182,9 @@ class ConsistencyChecker:
         tokens = morphemes(sentence)
         vector = unit_rows(self.embedder.embed_passages([sentence]))[0]
         closest = {n: float((evidence.vectors[n] @ vector).max()) for n in evidence.passages}
-        check = self._against(sentence, tokens, closest, cited, evidence)
+        check = self._with_gap(
+            self._against(sentence, tokens, closest, cited, evidence), vector, evidence
+        )
         if check.label == "supported":
             return check
 
@@ -191,8 +200,14 @@ class ConsistencyChecker:
             if repaired.label == "supported":
                 was = "".join(f"[{n}]" for n in cited) or "인용 없음"
                 repaired.reasons.append(f"인용을 {was}에서 [{number}]로 바로잡았습니다")
-                return repaired
+                return self._with_gap(repaired, vector, evidence)
         return check
+
+    @staticmethod
+    def _with_gap(check: SentenceCheck, vector: np.ndarray, evidence: Evidence) -> SentenceCheck:
+        fit, gap = evidence.question_fit(vector, check.citations or list(evidence.passages))
+        signals = {**check.signals, "question_fit": fit, "question_gap": gap}
+        return replace(check, signals=signals)
 
     def _against(
         self,

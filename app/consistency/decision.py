@@ -5,8 +5,15 @@ separate question, decided from signals of the whole answer by a logistic model 
 dev split of the evaluation sets (`python -m eval decide --fit` writes decision.json), with its
 threshold chosen there too. A word list or a single guard decided it before; on another
 company's documents that refused right answers whose question used an everyday word the
-documents phrase differently ("주유비" for "유류비"), so such evidence is one weighed signal here,
-never a veto on its own.
+documents phrase differently ("주유비" for "유류비"). The signals weighed now read meaning, not
+spelling: the checker's sentence scores and the question gap — how far the passage unit each
+claim was read from falls below the unit the question points to, by the embedder's cosine. A
+wrong draft of the small model is most often a true sentence of the neighbouring rule or table
+row, which every sentence-level signal passes; only the question tells it apart. Measured on
+the dev splits of two corpora, fitted on one and applied to the other, it was the only signal
+that carried across (README, "The answer decision"). The literal ones (question words no
+document holds, the cited passages' coverage of the question's words) are still computed and
+reported, not weighed: they did not carry.
 """
 
 from __future__ import annotations
@@ -19,9 +26,9 @@ from app.consistency.calibration import Calibration
 from app.consistency.result import ConsistencyResult
 
 DECISION_FILE = Path(__file__).with_name("decision.json")
-SIGNALS = ("supported_share", "min_score", "topics_unknown", "question_coverage")
-"""A figure guard's failure is not a signal of its own: it already sets its sentence's score
-to 0 (fitted on 66 dev rows, a separate weight for it came out positive — noise)."""
+SIGNALS = ("supported_share", "min_score", "question_gap")
+"""The signals the shipped decision weighs. A figure guard's failure is not a signal of its own:
+it already sets its sentence's score to 0."""
 
 
 @dataclass(frozen=True)
@@ -38,14 +45,18 @@ def load_decision_model(path: Path = DECISION_FILE) -> Calibration:
 
 
 def answer_signals(consistency: ConsistencyResult) -> dict[str, float]:
-    """What the decision reads: the share of supported claims, the weakest claim's score, how
-    many question topics no readable document contains, and how many the cited passages hold."""
+    """The share of supported claims, the weakest claim's score, the question gap and fit of the
+    claim read furthest from what was asked, how many question topics no readable document
+    contains and how many the cited passages hold (the decision weighs `SIGNALS`; evaluation
+    reports keep them all, so another choice can be measured on saved reports)."""
     claims = [s for s in consistency.sentences if s.label != "no_claim"]
     return {
         "supported_share": consistency.score or 0.0,
         "min_score": min((s.score for s in claims), default=0.0),
         "topics_unknown": float(len(consistency.out_of_scope)),
         "question_coverage": consistency.question_coverage,
+        "question_fit": min((s.signals.get("question_fit", 1.0) for s in claims), default=1.0),
+        "question_gap": max((s.signals.get("question_gap", 0.0) for s in claims), default=0.0),
     }
 
 

@@ -53,6 +53,21 @@ class Evidence:
     topics: frozenset[str]
     """The question's topic nouns (not the words naming the answer's kind, wh-words or deictic
     time words)."""
+    asked: dict[int, np.ndarray]
+    """Per passage, each unit's cosine to the question (empty without a question)."""
+
+    def question_fit(self, claim: np.ndarray, numbers: Sequence[int]) -> tuple[float, float]:
+        """The question's cosine to the unit a claim was read from (its closest unit among
+        `numbers`), and how far that falls below the unit closest to the question: a claim
+        from the neighbouring row or rule answers a question the passages' best unit does not.
+        (1.0, 0.0) without a question."""
+        held = [n for n in numbers if n in self.asked and self.asked[n].size]
+        if not held:
+            return 1.0, 0.0
+        best = max(float(s.max()) for s in self.asked.values() if s.size)
+        n = max(held, key=lambda k: float((self.vectors[k] @ claim).max()))
+        fit = float(self.asked[n][int(np.argmax(self.vectors[n] @ claim))])
+        return round(fit, 3), round(best - fit, 3)
 
     def coverage(self, numbers: Sequence[int]) -> float:
         """Share of the question's topics that the numbered passages hold as written."""
