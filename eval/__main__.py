@@ -74,7 +74,10 @@ def main() -> None:
         "--apply", type=Path, nargs="*", default=[], help="answers-<set>-test.json reports"
     )
     decide.add_argument(
-        "--signals", nargs="+", help="a subset of the decision's signals (default: all shipped)"
+        "--signals", nargs="+", help="signals recorded in the reports (default: the shipped ones)"
+    )
+    decide.add_argument(
+        "--standardize", action="store_true", help="scale each signal to unit variance first"
     )
     agreement = sub.add_parser("agreement", help="sample agreement from the probe's samples")
     agreement.add_argument("--reports", type=Path, default=Path("eval/reports"))
@@ -155,7 +158,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
         cost = decision_fit.WRONG_COST if args.wrong_cost is None else args.wrong_cost
         signals = tuple(args.signals or decision_fit.SIGNALS)
-        return decision_fit.run(args.reports, args.fit, cost, args.apply, signals)
+        return decision_fit.run(args.reports, args.fit, cost, args.apply, signals, args.standardize)
     if args.command == "llm":
         from app.llm import create_llm
         from app.settings import AppSettings

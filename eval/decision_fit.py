@@ -7,6 +7,10 @@ An unanswerable question has no right answer to show. A logistic model gives P(r
 threshold maximises right answers shown minus `WRONG_COST` times wrong answers shown on the same
 rows — a wrong answer shown as checked costs trust that a refusal does not.
 
+`standardize` scales each signal to unit variance before the fit (and folds the scale back into
+the weights): the L2 penalty otherwise holds back a signal whose useful range is small, such as
+the question gap (a few hundredths of a cosine). The shipped decision was fitted without it.
+
 With dev reports of two or more corpora, `cross` fits on each corpus and applies the fit to the
 others: the question the product faces (a company whose documents nobody tuned on), asked on
 dev rows only. `signals` picks a subset of the decision's signals, to measure one's worth.
@@ -21,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
+from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 from app.consistency.decision import DECISION_FILE, SIGNALS
@@ -61,19 +65,17 @@ def _signals(
     return x, np.array([_label(r) for r in rows])
 
 
-def _fitted(x: np.ndarray, right: np.ndarray, wrong_cost: float) -> tuple[Any, float]:
-    """Standardised before the fit: the L2 penalty would otherwise hold back a signal whose
-    useful range is small (a cosine gap of a few hundredths) however well it separates."""
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
-    model.fit(x, right)
+def _fitted(
+    x: np.ndarray, right: np.ndarray, wrong_cost: float, standardize: bool = False
+) -> tuple[LogisticRegression, float]:
+    """A logistic model on the raw signals (a standardised fit's weights and bias are folded
+    back onto them) and its threshold."""
+    scale = StandardScaler(with_mean=False).fit(x) if standardize else None
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit(x / scale.scale_ if scale else x, right)
+    if scale:
+        model.coef_ = model.coef_ / scale.scale_
     return model, _threshold(model.predict_proba(x)[:, 1], right, wrong_cost)
-
-
-def _raw_weights(model: Any) -> tuple[np.ndarray, float]:
-    """The standardised fit as weights and bias on the raw signals, as decision.json holds it."""
-    scaler, logistic = model.named_steps["standardscaler"], model.named_steps["logisticregression"]
-    weights = logistic.coef_[0] / scaler.scale_
-    return weights, float(logistic.intercept_[0] - (weights * scaler.mean_).sum())
 
 
 def _outcome(shown: np.ndarray, right: np.ndarray) -> dict[str, int]:
@@ -90,6 +92,7 @@ def leave_one_out(
     rows: Sequence[dict[str, Any]],
     wrong_cost: float = WRONG_COST,
     signals: Sequence[str] = SIGNALS,
+    standardize: bool = False,
 ) -> dict[str, int]:
     """Each row decided by the model and threshold fitted on all the others: an estimate of
     the decision on unseen rows that the in-sample fit overstates."""
@@ -97,7 +100,7 @@ def leave_one_out(
     shown = np.zeros(len(rows), dtype=bool)
     for i in range(len(rows)):
         others = np.arange(len(rows)) != i
-        model, threshold = _fitted(x[others], right[others], wrong_cost)
+        model, threshold = _fitted(x[others], right[others], wrong_cost, standardize)
         shown[i] = model.predict_proba(x[i : i + 1])[0, 1] >= threshold
     return _outcome(shown, right)
 
@@ -106,37 +109,45 @@ def fit(
     rows: Sequence[dict[str, Any]],
     wrong_cost: float = WRONG_COST,
     signals: Sequence[str] = SIGNALS,
+    standardize: bool = False,
 ) -> dict[str, Any]:
     x, right = _signals(rows, signals)
-    model, threshold = _fitted(x, right, wrong_cost)
+    model, threshold = _fitted(x, right, wrong_cost, standardize)
     shown = model.predict_proba(x)[:, 1] >= threshold
-    weights, bias = _raw_weights(model)
     return {
         **_outcome(shown, right),
         "model": {
-            "weights": {s: round(float(w), 4) for s, w in zip(signals, weights, strict=True)},
-            "bias": round(bias, 4),
+            "weights": {
+                s: round(float(w), 4) for s, w in zip(signals, model.coef_[0], strict=True)
+            },
+            "bias": round(float(model.intercept_[0]), 4),
             "threshold": round(float(threshold), 3),
         },
     }
 
 
-def applied(model: dict[str, Any], rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """What a fitted model (`fit`'s "model") shows on other rows, e.g. a test split's."""
+def applied(model: dict[str, Any], rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """What a fitted model (`fit`'s "model") shows on other rows, e.g. a test split's, and how
+    well its probability ranks their right drafts above the wrong ones (AUROC, whatever the
+    threshold)."""
     x, right = _signals(rows, list(model["weights"]))
     weights = np.array(list(model["weights"].values()))
     p = 1.0 / (1.0 + np.exp(-(x @ weights + model["bias"])))
-    return _outcome(p >= model["threshold"], right)
+    ranked = round(float(roc_auc_score(right, p)), 3) if 0 < right.sum() < len(right) else None
+    return {**_outcome(p >= model["threshold"], right), "auroc": ranked}
 
 
 def cross(
-    reports: Sequence[Path], wrong_cost: float = WRONG_COST, signals: Sequence[str] = SIGNALS
-) -> dict[str, dict[str, int]]:
+    reports: Sequence[Path],
+    wrong_cost: float = WRONG_COST,
+    signals: Sequence[str] = SIGNALS,
+    standardize: bool = False,
+) -> dict[str, dict[str, Any]]:
     """Fitted on each report's dev rows and applied to the dev rows of all the others."""
     rows = {path.name: dev_rows([path]) for path in reports}
     return {
         f"{name} -> others": applied(
-            fit(own, wrong_cost, signals)["model"],
+            fit(own, wrong_cost, signals, standardize)["model"],
             [row for other, theirs in rows.items() if other != name for row in theirs],
         )
         for name, own in rows.items()
@@ -149,14 +160,15 @@ def run(
     wrong_cost: float = WRONG_COST,
     apply_to: Sequence[Path] = (),
     signals: Sequence[str] = SIGNALS,
+    standardize: bool = False,
 ) -> dict[str, Any]:
     """The fit on the dev rows of `reports`, its leave-one-out estimate, with two reports or more
     the cross-corpus estimate, and (`apply_to`) what it shows on the test rows of each other
     report; `write` ships it as decision.json (with the shipped signals only)."""
-    if write and tuple(signals) != SIGNALS:
-        raise ValueError("decision.json is written with the shipped signals only")
+    if write and (tuple(signals) != SIGNALS or standardize):
+        raise ValueError("decision.json is written with the shipped signals and fit only")
     rows = dev_rows(reports)
-    result = fit(rows, wrong_cost, signals)
+    result = fit(rows, wrong_cost, signals, standardize)
     if write:
         shipped = {
             "fitted_on": "dev rows of " + ", ".join(p.name for p in reports),
@@ -165,9 +177,9 @@ def run(
             **result,
         }
         DECISION_FILE.write_text(json.dumps(shipped, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    report = {**result, "leave_one_out": leave_one_out(rows, wrong_cost, signals)}
+    report = {**result, "leave_one_out": leave_one_out(rows, wrong_cost, signals, standardize)}
     if len(reports) > 1:
-        report["cross_corpus"] = cross(reports, wrong_cost, signals)
+        report["cross_corpus"] = cross(reports, wrong_cost, signals, standardize)
     for path in apply_to:
         report.setdefault("test", {})[path.name] = applied(
             result["model"], dev_rows([path], "test")

@@ -16,23 +16,21 @@ from eval.decision_fit import applied, fit, leave_one_out
 from retrieval.store.base import SearchFilter
 
 
-def _row(share: float, gap: float, right: bool, answerable: bool = True) -> dict[str, Any]:
+def _row(share: float, unknown: float, right: bool, answerable: bool = True) -> dict[str, Any]:
     signals = dict.fromkeys(SIGNALS, 0.0) | {
         "supported_share": share,
         "min_score": share,
-        "question_gap": gap,
+        "topics_unknown": unknown,
     }
     return {"answerable": answerable, "draft_correct": right, "decision": {"signals": signals}}
 
 
 def test_the_fit_separates_right_drafts_from_wrong_ones() -> None:
-    """Including by a signal whose useful range is a few hundredths: the fit standardises the
-    signals, so the penalty does not hold a small-scale one back."""
     rows = [_row(1.0, 0, True) for _ in range(12)] + [_row(0.0, 0, False) for _ in range(8)]
-    rows += [_row(1.0, 0.04, False, answerable=False) for _ in range(6)]  # the neighbour's row
+    rows += [_row(1.0, 2, False, answerable=False) for _ in range(6)]  # unanswerable, answered
     result = fit(rows)
     assert result["shown_right"] == 12 and result["shown_wrong"] == 0, result
-    assert result["model"]["weights"]["question_gap"] < -10, result
+    assert result["model"]["weights"]["topics_unknown"] < 0, result
 
 
 def test_the_fit_is_estimated_on_rows_it_did_not_see() -> None:
@@ -50,7 +48,31 @@ def test_the_fit_is_estimated_on_rows_it_did_not_see() -> None:
         "shown_right": 1,
         "shown_wrong": 1,
         "refused_right": 1,
+        "auroc": 0.25,  # the wrong draft ties the right one and outranks the other
     }
+
+
+def test_a_standardised_fit_weighs_a_signal_of_small_range_by_what_it_separates() -> None:
+    """The question gap separates right drafts from wrong ones in hundredths of a cosine: on
+    the raw scale the penalty holds its weight near zero, and left-out rows on the edge fall
+    the wrong side; standardised, its weight is what the separation earns."""
+
+    def row(gap: float, right: bool, answerable: bool = True) -> dict[str, Any]:
+        signals = {"supported_share": 1.0, "min_score": 0.9, "question_gap": gap}
+        return {"answerable": answerable, "draft_correct": right, "decision": {"signals": signals}}
+
+    rows = [row(0.0, True) for _ in range(12)] + [row(0.01, True) for _ in range(3)]
+    rows += [row(0.04, False) for _ in range(6)] + [row(0.03, False, False) for _ in range(3)]
+    signals = ("supported_share", "min_score", "question_gap")
+    raw, scaled = fit(rows, 1.0, signals), fit(rows, 1.0, signals, standardize=True)
+    assert (
+        raw["model"]["weights"]["question_gap"]
+        > -1
+        > -50
+        > scaled["model"]["weights"]["question_gap"]
+    ), (raw, scaled)
+    assert leave_one_out(rows, 1.0, signals)["shown_right"] < 15
+    assert leave_one_out(rows, 1.0, signals, standardize=True)["shown_right"] == 15
 
 
 def test_an_answer_that_makes_no_claim_is_never_shown() -> None:

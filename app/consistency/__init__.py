@@ -14,10 +14,11 @@ Signals, all offline:
   the question ("본인 결혼 시 회사에서 주는 경조금은 …"), and those words need not be in the
   cited passage: a question term counts half;
 - similarity: cosine of the sentence's embedding to the closest sentence of the cited passages;
-- question fit and gap (recorded per sentence, weighed by the answer decision, not by the
-  sentence label): the question's cosine to the unit the sentence was read from, and how far
-  it falls below the unit closest to the question — a true sentence of the neighbouring rule
-  answers another question;
+- question fit and gap (recorded per sentence and with the answer decision's signals; they
+  label nothing and the shipped decision does not weigh them, see decision.py): the
+  question's cosine to the unit the sentence was read from, and how far it falls below the
+  unit closest to the question — a true sentence of the neighbouring rule answers another
+  question;
 - judge (when the LLM is cheap to call again: GPU or server): the model's probability of
   answering "yes" to "does the source support this statement?".
 A guard failure makes the sentence unsupported whatever the rest says. The other signals are
