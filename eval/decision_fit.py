@@ -68,8 +68,9 @@ def _signals(
 def _fitted(
     x: np.ndarray, right: np.ndarray, wrong_cost: float, standardize: bool = False
 ) -> tuple[LogisticRegression, float]:
-    """A logistic model on the raw signals (a standardised fit's weights and bias are folded
-    back onto them) and its threshold."""
+    """A logistic model on the raw signals and its threshold. Standardised, the fit divides
+    each signal by its spread and the weights are divided back, so decision.json stays on the
+    raw scale (the intercept is not penalised, so no centring is needed)."""
     scale = StandardScaler(with_mean=False).fit(x) if standardize else None
     model = LogisticRegression(C=1.0, max_iter=1000)
     model.fit(x / scale.scale_ if scale else x, right)

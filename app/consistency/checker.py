@@ -182,7 +182,7 @@ class ConsistencyChecker:
         tokens = morphemes(sentence)
         vector = unit_rows(self.embedder.embed_passages([sentence]))[0]
         closest = {n: float((evidence.vectors[n] @ vector).max()) for n in evidence.passages}
-        check = self._with_gap(
+        check = self._with_question_fit(
             self._against(sentence, tokens, closest, cited, evidence), vector, evidence
         )
         if check.label == "supported":
@@ -200,11 +200,13 @@ class ConsistencyChecker:
             if repaired.label == "supported":
                 was = "".join(f"[{n}]" for n in cited) or "인용 없음"
                 repaired.reasons.append(f"인용을 {was}에서 [{number}]로 바로잡았습니다")
-                return self._with_gap(repaired, vector, evidence)
+                return self._with_question_fit(repaired, vector, evidence)
         return check
 
     @staticmethod
-    def _with_gap(check: SentenceCheck, vector: np.ndarray, evidence: Evidence) -> SentenceCheck:
+    def _with_question_fit(
+        check: SentenceCheck, vector: np.ndarray, evidence: Evidence
+    ) -> SentenceCheck:
         fit, gap = evidence.question_fit(vector, check.citations or list(evidence.passages))
         signals = {**check.signals, "question_fit": fit, "question_gap": gap}
         return replace(check, signals=signals)
