@@ -246,8 +246,13 @@ def test_an_editor_uploads_gets_an_answer_citing_it_and_injection_renders_inert(
     )
     answer, _, _ = _ask(browser, "정보보안 교육은 매년 언제 받나요?", 0)
     assert "3월" in answer.text, answer.text
-    cards = browser.find_elements(By.CSS_SELECTOR, "[class*=st-key-cite-0-]")
-    assert [c for c in cards if "보안교육 안내" in c.text], [c.text for c in cards]
+
+    def card_citing_the_upload() -> list[str]:
+        # The cards render after the answer's container appears: wait for their text.
+        cards = browser.find_elements(By.CSS_SELECTOR, "[class*=st-key-cite-0-]")
+        return [c.text for c in cards if "보안교육 안내" in c.text]
+
+    _until(card_citing_the_upload, 30)
     _injected_session(world, world["keys"]["editor"])
     _button(browser, "새 대화").click()
     _until(lambda: _button(browser, "주입 시험 질문"), 30).click()
