@@ -88,9 +88,7 @@ def _format_passage(number: int, text: str, payload: dict[str, Any]) -> str:
 
 
 def build_messages(question: str, passages: Sequence[Passage]) -> list[Message]:
-    context = "\n\n".join(
-        _format_passage(p.number, p.text, p.payload) for p in reversed(passages)
-    )
+    context = "\n\n".join(_format_passage(p.number, p.text, p.payload) for p in passages)
     user = f"<자료>\n{context}\n</자료>\n\n질문: {question}"
     return [{"role": "system", "content": _SYSTEM_KO}, {"role": "user", "content": user}]
 
