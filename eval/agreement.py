@@ -2,8 +2,7 @@
 
 A one-off probe sampled each saved prompt 3 more times (temperature 0.6, top-p 0.95, 160
 tokens, seeds 1000-1002) and saved the samples in `agreement-probe/samples-<set>-<split>.json`
-beside the answers reports (the previous release's, of whole-passage prompts, in
-`eval/reports/whole-passages/`). This module reads them and prints what the README reports: how well
+beside the answers reports of whole-passage prompts (`eval/reports/`). This module reads them and prints what the README reports: how well
 agreement ranks right drafts above wrong ones, and what decisions fitted on dev show on dev
 (leave-one-out, the other corpus) and on the test splits. It was not built into the product:
 on the test rows it separated right from wrong drafts no better than the shipped decision.

@@ -94,7 +94,7 @@ class ConsistencyChecker:
         asked_vector = (
             unit_rows(self.embedder.embed_query(question)[None, :])[0] if question else None
         )
-        asked_units = (
+        question_cosines = (
             {n: v @ asked_vector for n, v in vectors.items()} if asked_vector is not None else {}
         )
         return Evidence(
@@ -107,7 +107,7 @@ class ConsistencyChecker:
             question_numbers=frozenset(number_values(question)),
             out_of_scope=frozenset(unknown_terms(missing) if unknown_terms else missing),
             topics=frozenset(topics),
-            asked=asked_units,
+            question_cosines=question_cosines,
         )
 
     def check(

@@ -53,7 +53,7 @@ class Evidence:
     topics: frozenset[str]
     """The question's topic nouns (not the words naming the answer's kind, wh-words or deictic
     time words)."""
-    asked: dict[int, np.ndarray]
+    question_cosines: dict[int, np.ndarray]
     """Per passage, each unit's cosine to the question (empty without a question)."""
 
     def question_fit(self, claim: np.ndarray, numbers: Sequence[int]) -> tuple[float, float]:
@@ -61,12 +61,15 @@ class Evidence:
         `numbers`), and how far that falls below the unit closest to the question: a claim
         from the neighbouring row or rule answers a question the passages' best unit does not.
         (1.0, 0.0) without a question."""
-        held = [n for n in numbers if n in self.asked and self.asked[n].size]
-        if not held:
+        asked = self.question_cosines
+        claim_cosines = {
+            n: self.vectors[n] @ claim for n in numbers if n in asked and asked[n].size
+        }
+        if not claim_cosines:
             return 1.0, 0.0
-        best = max(float(s.max()) for s in self.asked.values() if s.size)
-        n = max(held, key=lambda k: float((self.vectors[k] @ claim).max()))
-        fit = float(self.asked[n][int(np.argmax(self.vectors[n] @ claim))])
+        best = max(float(cosines.max()) for cosines in asked.values() if cosines.size)
+        n = max(claim_cosines, key=lambda k: float(claim_cosines[k].max()))
+        fit = float(asked[n][int(np.argmax(claim_cosines[n]))])
         return round(fit, 3), round(best - fit, 3)
 
     def coverage(self, numbers: Sequence[int]) -> float:
